@@ -1,0 +1,109 @@
+//! `POST /api/tenants`, `GET /api/tenants/{tenant_id}`.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{
+    app::AppState,
+    auth::ApiKeyAuth,
+    domain::{Str, TenantStatus, bounded_text},
+    error::ApiError,
+    store::tenants::{self, TenantRow},
+    tenancy::provision,
+};
+
+/// Longest tenant name accepted.
+const MAX_NAME_CHARS: usize = 200;
+
+#[derive(Object)]
+pub struct NewTenant {
+    /// Tenant name, 1–200 characters. The schema name is derived from it.
+    name: Str,
+}
+
+#[derive(Object)]
+pub struct TenantInfo {
+    tenant_id: Uuid,
+    name: String,
+    /// The PostgreSQL schema holding the tenant's data: `tenant_` + a slug of the name,
+    /// with a numeric suffix when another tenant already has it.
+    schema_name: String,
+    status: TenantStatus,
+    created_at: DateTime<Utc>,
+}
+
+impl From<TenantRow> for TenantInfo {
+    fn from(t: TenantRow) -> Self {
+        TenantInfo {
+            tenant_id: t.tenant_id,
+            name: t.name,
+            schema_name: t.schema_name.as_str().to_string(),
+            status: t.status,
+            created_at: t.created_at,
+        }
+    }
+}
+
+pub struct TenantsApi;
+
+#[OpenApi(tag = "ApiTags::Tenants")]
+impl TenantsApi {
+    /// Create a tenant
+    ///
+    /// Humans only. Creates the tenant's schema and runs every tenant migration in one
+    /// transaction, then assigns the caller to the new tenant (agents they sponsored earlier
+    /// stay where they are).
+    #[oai(path = "/api/tenants", method = "post", operation_id = "create_tenant")]
+    async fn create(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        body: Json<NewTenant>,
+    ) -> Result<Json<TenantInfo>, ApiError> {
+        let caller = auth.principal();
+        if !caller.is_human() {
+            return Err(ApiError::forbidden("Only human actors can create tenants"));
+        }
+        let name =
+            bounded_text("name", &body.name, MAX_NAME_CHARS).map_err(ApiError::bad_request)?;
+        let mut conn = state.db.pool.get().await?;
+        let tenant =
+            provision::create_tenant(&mut conn, &name, caller.actor_id, &state.tenant_migrations)
+                .await?;
+        // Drop the caller's cached credentials here at once; other replicas hear the NOTIFY.
+        state.auth.cache.invalidate_actor(caller.actor_id);
+        Ok(Json(tenant.into()))
+    }
+
+    /// Get a tenant
+    ///
+    /// The caller must belong to the tenant.
+    #[oai(
+        path = "/api/tenants/:tenant_id",
+        method = "get",
+        operation_id = "get_tenant"
+    )]
+    async fn get(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        /// The tenant's id (a UUID).
+        tenant_id: Path<String>,
+    ) -> Result<Json<TenantInfo>, ApiError> {
+        let not_found = || ApiError::not_found("Tenant not found");
+        let tenant_id = Uuid::parse_str(&tenant_id).map_err(|_| not_found())?;
+        let conn = state.db.pool.get().await?;
+        let tenant = tenants::get(&conn, tenant_id)
+            .await?
+            .ok_or_else(not_found)?;
+        if auth.principal().tenant_id != Some(tenant.tenant_id) {
+            return Err(ApiError::forbidden("Not a member of this tenant"));
+        }
+        Ok(Json(tenant.into()))
+    }
+}

@@ -1,0 +1,197 @@
+//! Wiring: database, migrations, the notification listener, routes, middleware, shutdown.
+
+use std::{
+    future::Future,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server,
+    http::{HeaderValue, Method, header::CONTENT_LENGTH},
+    listener::{Acceptor, Listener, TcpListener},
+};
+use refinery::Migration;
+use tracing::Instrument;
+
+use crate::{
+    api,
+    auth::{self, Authenticator, invalidation},
+    config::ServeConfig,
+    db::{Db, listener},
+    error::{ApiError, to_detail},
+    tenancy::{SchemaName, migrations},
+};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub auth: Authenticator,
+    pub tenant_migrations: Vec<Migration>,
+    pub max_body_bytes: usize,
+}
+
+/// A built server, bound to its port, not yet serving.
+pub struct App {
+    pub state: Arc<AppState>,
+    acceptor: poem::listener::TcpAcceptor,
+    port: u16,
+    shutdown_tx: tokio::sync::watch::Sender<bool>,
+}
+
+impl App {
+    /// Connect, migrate the control plane and the default tenant schema, start the
+    /// listener, bind the port.
+    pub async fn build(config: ServeConfig) -> anyhow::Result<App> {
+        let db = Db::connect(&config.db).await?;
+        let mut client = db.dedicated().await.context("connecting to PostgreSQL")?;
+        let applied = migrations::migrate_control_plane(&mut client).await?;
+        let applied_default =
+            migrations::migrate_tenant(&mut client, &SchemaName::default_tenant()).await?;
+        drop(client);
+        tracing::info!(
+            control_plane = applied,
+            default_tenant = applied_default,
+            "migrations applied"
+        );
+
+        let auth = Authenticator::new(
+            db.pool.clone(),
+            Duration::from_secs(config.auth_cache_ttl_secs),
+            config.auth_verify_concurrency,
+        );
+        let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+        let mut listening = listener::spawn(
+            db.pg_config().clone(),
+            vec![invalidation::CHANNEL],
+            Arc::new(invalidation::Invalidator(auth.cache.clone())),
+            shutdown_rx,
+        );
+        // Serve only once invalidations can be heard, or a revoked key could outlive its TTL.
+        tokio::time::timeout(config.db.timeout(), listening.wait_for(|n| *n > 0))
+            .await
+            .context("the notification listener did not connect in time")?
+            .context("the notification listener stopped")?;
+        let state = Arc::new(AppState {
+            db,
+            auth,
+            tenant_migrations: migrations::tenant_migrations(),
+            max_body_bytes: config.max_body_bytes,
+        });
+        let acceptor = TcpListener::bind(config.bind)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .unwrap_or(config.bind.port());
+        Ok(App {
+            state,
+            acceptor,
+            port,
+            shutdown_tx,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serve until `signal` resolves, then finish in-flight requests (up to `grace`).
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send,
+        grace: Duration,
+    ) -> std::io::Result<()> {
+        let app = routes(self.state.clone());
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, signal, Some(grace))
+            .await;
+        let _ = self.shutdown_tx.send(true);
+        self.state.db.pool.close();
+        result
+    }
+}
+
+/// The route table: the OpenAPI service at `/`, its spec and docs, and the middleware.
+pub fn routes(state: Arc<AppState>) -> impl Endpoint {
+    let service = api::service();
+    let spec_json = service.spec_endpoint();
+    let spec_yaml = service.spec_endpoint_yaml();
+    let docs = service.swagger_ui();
+    Route::new()
+        .at("/openapi.json", spec_json)
+        .at("/openapi.yaml", spec_yaml)
+        .nest("/docs", docs)
+        .nest("/", service)
+        .around(auth::resolve_principal)
+        .around(limit_body)
+        .around(log_request)
+        .data(state)
+        .catch_all_error(to_detail)
+}
+
+/// Reject bodies over the configured size with 413, whether or not they announce their
+/// length, and buffer the rest (JSON bodies are read whole anyway).
+async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let limit = req
+        .data::<Arc<AppState>>()
+        .map(|s| s.max_body_bytes)
+        .unwrap_or(1024 * 1024);
+    if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+        let announced = req
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if announced.is_some_and(|n| n > limit) {
+            return Err(ApiError::payload_too_large(limit).into());
+        }
+        let body = req.take_body();
+        let bytes = body
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|_| poem::Error::from(ApiError::payload_too_large(limit)))?;
+        req.set_body(bytes);
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// One log line per request, with a request id (`X-Request-Id` honoured or generated, and
+/// returned). Only the path is logged: the query may hold a `token`.
+async fn log_request<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        path = %req.uri().path(),
+        actor_id = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let mut resp = match next.call(req).instrument(span.clone()).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => to_detail(err).await,
+    };
+    span.in_scope(|| {
+        tracing::info!(
+            status = resp.status().as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "served"
+        )
+    });
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert("x-request-id", value);
+    }
+    Ok(resp)
+}

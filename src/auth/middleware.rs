@@ -1,0 +1,62 @@
+//! Resolves the credential of every `/api` request once, before routing to a handler.
+//!
+//! A credential that is present must be valid (401 otherwise) and its tenant active (403
+//! otherwise), on every route. A request without one passes through; operations that need
+//! authentication then answer 401 through their security scheme ([`super::scheme`]).
+//! Tokens are never logged: the request log records the path without the query.
+
+use std::sync::Arc;
+
+use poem::{Endpoint, IntoResponse, Request, Response, http::header::AUTHORIZATION};
+use serde::Deserialize;
+
+use super::AuthFailure;
+use crate::{app::AppState, error::ApiError};
+
+pub async fn resolve_principal<E: Endpoint>(
+    next: Arc<E>,
+    mut req: Request,
+) -> poem::Result<Response> {
+    if !req.uri().path().starts_with("/api/") {
+        return next.call(req).await.map(IntoResponse::into_response);
+    }
+    let token = match presented_credential(&req) {
+        Ok(Some(token)) => token,
+        Ok(None) => return next.call(req).await.map(IntoResponse::into_response),
+        Err(()) => return Err(ApiError::unauthorized().into()),
+    };
+    let state = req
+        .data::<Arc<AppState>>()
+        .expect("AppState is attached to every route")
+        .clone();
+    match state.auth.authenticate(&token).await {
+        Ok(principal) if principal.suspended => Err(ApiError::tenant_suspended().into()),
+        Ok(principal) => {
+            let span = tracing::Span::current();
+            span.record("actor_id", tracing::field::display(principal.actor_id));
+            span.record("tenant", principal.schema.as_str());
+            req.set_data(principal);
+            next.call(req).await.map(IntoResponse::into_response)
+        }
+        Err(AuthFailure::Invalid) => Err(ApiError::unauthorized().into()),
+        Err(AuthFailure::Unavailable) => Err(ApiError::unavailable().into()),
+    }
+}
+
+/// The bearer token of the Authorization header, else the `token` query parameter.
+/// `Err` for an Authorization header that is not a bearer token.
+fn presented_credential(req: &Request) -> Result<Option<String>, ()> {
+    if let Some(header) = req.headers().get(AUTHORIZATION) {
+        let value = header.to_str().map_err(|_| ())?;
+        let (scheme, token) = value.trim().split_once(' ').ok_or(())?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(());
+        }
+        return Ok(Some(token.trim().to_string()));
+    }
+    #[derive(Deserialize)]
+    struct TokenParam {
+        token: Option<String>,
+    }
+    Ok(req.params::<TokenParam>().ok().and_then(|p| p.token))
+}

@@ -1,0 +1,57 @@
+//! The `convo` subcommands.
+
+mod migrate;
+mod openapi;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{DbConfig, LogFormat, ServeConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "convo",
+    version,
+    about = "Convo: collaboration backend for humans and AI agents"
+)]
+pub struct Cli {
+    /// Log format.
+    #[arg(long, env = "CONVO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates the control plane and the default tenant first).
+    Serve(ServeConfig),
+    /// Migrate the control plane, then every tenant schema.
+    Migrate {
+        #[command(flatten)]
+        db: DbConfig,
+        /// Tenant schemas migrated at once.
+        #[arg(long, env = "CONVO_MIGRATE_CONCURRENCY", default_value_t = 8)]
+        concurrency: usize,
+    },
+    /// Print the OpenAPI document.
+    Openapi {
+        /// Print YAML instead of JSON.
+        #[arg(long)]
+        yaml: bool,
+    },
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Serve(config) => serve::run(config).await,
+            Command::Migrate { db, concurrency } => migrate::run(db, concurrency).await,
+            Command::Openapi { yaml } => {
+                openapi::run(yaml);
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Settings from flags and environment variables. Every setting has a default, so
+//! `convo serve` with no configuration at all comes up on a local PostgreSQL.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Args, ValueEnum};
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Where the database is and how to reach it.
+#[derive(Args, Clone)]
+pub struct DbConfig {
+    /// PostgreSQL connection URL. When unset, a local PostgreSQL is found (port 5432 or the
+    /// local socket) or a private one is started under `--data-dir`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Folder for a private PostgreSQL started when no database is found.
+    #[arg(long, env = "CONVO_DATA_DIR", default_value = ".convo")]
+    pub data_dir: PathBuf,
+
+    /// Maximum number of pooled database connections.
+    #[arg(long, env = "CONVO_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: usize,
+
+    /// Seconds to wait for a database connection before answering 503.
+    #[arg(long, env = "CONVO_DB_TIMEOUT_SECS", default_value_t = 5)]
+    pub db_timeout_secs: u64,
+
+    /// Seconds after which a pooled connection is retired. PostgreSQL backends cache catalog
+    /// entries for every tenant schema they touch, so connections must not live forever.
+    #[arg(long, env = "CONVO_CONN_MAX_LIFETIME_SECS", default_value_t = 600)]
+    pub conn_max_lifetime_secs: u64,
+}
+
+impl DbConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.db_timeout_secs.max(1))
+    }
+}
+
+impl fmt::Debug for DbConfig {
+    // The URL may carry a password: never print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbConfig")
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("pool_size", &self.pool_size)
+            .field("db_timeout_secs", &self.db_timeout_secs)
+            .field("conn_max_lifetime_secs", &self.conn_max_lifetime_secs)
+            .finish()
+    }
+}
+
+/// Settings of the HTTP server.
+#[derive(Args, Clone, Debug)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "CONVO_BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+
+    /// Largest accepted request body, in bytes; larger bodies get 413.
+    #[arg(long, env = "CONVO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Seconds a verified API key stays cached in memory. Invalidation (rotation, deletion,
+    /// suspension) reaches every replica at once through LISTEN/NOTIFY; the TTL is a backstop.
+    #[arg(long, env = "CONVO_AUTH_CACHE_TTL_SECS", default_value_t = 60)]
+    pub auth_cache_ttl_secs: u64,
+
+    /// Concurrent argon2 verifications (each takes ~18 ms of CPU and 19 MiB of memory).
+    #[arg(long, env = "CONVO_AUTH_VERIFY_CONCURRENCY", default_value_t = 2)]
+    pub auth_verify_concurrency: usize,
+
+    #[command(flatten)]
+    pub db: DbConfig,
+}

@@ -1,0 +1,94 @@
+//! The connection pool, finding or starting a local PostgreSQL, and the notification listener.
+
+pub mod listener;
+pub mod local;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::{Client, NoTls};
+
+use crate::config::DbConfig;
+
+/// The search_path of a pooled connection outside a tenant-scoped transaction. No such schema
+/// exists, so an unscoped query of a tenant table fails loudly instead of reading `public`.
+const UNSCOPED_SEARCH_PATH: &str = "convo_unscoped";
+
+/// The pool plus what is needed to open dedicated (non-pooled) connections.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    pg_config: tokio_postgres::Config,
+}
+
+impl Db {
+    /// Connect to `DATABASE_URL`, or to a local PostgreSQL found or started by [`local`].
+    pub async fn connect(cfg: &DbConfig) -> anyhow::Result<Db> {
+        let pg_config = match &cfg.database_url {
+            Some(url) => url
+                .parse::<tokio_postgres::Config>()
+                .context("DATABASE_URL is not a valid PostgreSQL URL")?,
+            None => local::locate(&cfg.data_dir).await?,
+        };
+        Ok(Self::from_pg_config(pg_config, cfg))
+    }
+
+    pub fn from_pg_config(mut pg_config: tokio_postgres::Config, cfg: &DbConfig) -> Db {
+        let options = match pg_config.get_options() {
+            Some(existing) => format!("{existing} -c search_path={UNSCOPED_SEARCH_PATH}"),
+            None => format!("-c search_path={UNSCOPED_SEARCH_PATH}"),
+        };
+        pg_config.options(&options);
+        pg_config.connect_timeout(cfg.timeout());
+        if pg_config.get_application_name().is_none() {
+            pg_config.application_name("convo");
+        }
+        // Fast recycling is safe: tenant scoping is transaction-local (SET LOCAL), so nothing
+        // session-level is ever left on a pooled connection.
+        let manager = Manager::from_config(
+            pg_config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let max_lifetime = Duration::from_secs(cfg.conn_max_lifetime_secs.max(1));
+        let pool = Pool::builder(manager)
+            .max_size(cfg.pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(cfg.timeout()))
+            .create_timeout(Some(cfg.timeout()))
+            .recycle_timeout(Some(cfg.timeout()))
+            // Retire old connections: each backend's catalog cache grows with every tenant
+            // schema it has touched.
+            .pre_recycle(Hook::sync_fn(move |_, metrics| {
+                if metrics.age() > max_lifetime {
+                    Err(HookError::Message(
+                        "connection reached its maximum lifetime".into(),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }))
+            .build()
+            .expect("a pool with a runtime always builds");
+        Db { pool, pg_config }
+    }
+
+    /// A connection outside the pool, for work that sets session state (migrations) or lives
+    /// long (LISTEN).
+    pub async fn dedicated(&self) -> Result<Client, tokio_postgres::Error> {
+        let (client, connection) = self.pg_config.connect(NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!("dedicated connection ended: {err}");
+            }
+        });
+        Ok(client)
+    }
+
+    pub fn pg_config(&self) -> &tokio_postgres::Config {
+        &self.pg_config
+    }
+}

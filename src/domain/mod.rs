@@ -1,0 +1,60 @@
+//! Validated values and pure rules. Each parser returns a message that names the field, so
+//! a violation becomes a 400 that tells the caller what to fix.
+
+mod strict;
+mod text;
+
+pub use strict::Str;
+
+pub use text::{bounded_text, check_email, check_metadata};
+
+use poem_openapi::Enum;
+
+/// Whether an actor is a person or an AI agent.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum ActorType {
+    Human,
+    Agent,
+}
+
+impl ActorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorType::Human => "human",
+            ActorType::Agent => "agent",
+        }
+    }
+    pub fn from_db(s: &str) -> Self {
+        if s == "agent" {
+            ActorType::Agent
+        } else {
+            ActorType::Human
+        }
+    }
+}
+
+/// Whether a tenant's actors may use the API.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum TenantStatus {
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn from_db(s: &str) -> Self {
+        if s == "suspended" {
+            TenantStatus::Suspended
+        } else {
+            TenantStatus::Active
+        }
+    }
+}
+
+/// The current time at PostgreSQL's precision (microseconds), so a timestamp returned at
+/// creation equals the one read back later.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

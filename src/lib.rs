@@ -1,0 +1,26 @@
+//! Convo: a multi-tenant backend where humans and AI agents collaborate in shared spaces.
+//!
+//! Map of the crate:
+//! - [`cli`] — the `convo` subcommands (`serve`, `migrate`, `openapi`).
+//! - [`config`] — settings from flags and environment variables.
+//! - [`app`] — wiring: pool, migrations, routes, middleware, shutdown.
+//! - [`api`] — one module per resource; request/response types; no SQL.
+//! - [`auth`] — API keys, the verified-key cache, the security scheme.
+//! - [`tenancy`] — schema names, tenant provisioning and migrations, the tenant-scoped session.
+//! - [`store`] — the SQL, one module per resource.
+//! - [`db`] — the connection pool, finding or starting a local PostgreSQL, the notification listener.
+//! - [`domain`] — validated newtypes and pure rules.
+//! - [`error`] — the API error type and its `{"detail": ...}` body.
+//! - [`telemetry`] — logging.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod store;
+pub mod telemetry;
+pub mod tenancy;

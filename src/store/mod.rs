@@ -1,0 +1,7 @@
+//! The SQL, one module per resource. Control-plane tables are schema-qualified (`convo.`);
+//! tenant tables are unqualified and resolved through the scoped search_path of
+//! [`crate::tenancy::TenantTx`].
+
+pub mod actors;
+pub mod credentials;
+pub mod tenants;

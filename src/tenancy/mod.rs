@@ -1,0 +1,10 @@
+//! Schema-per-tenant: schema names, tenant migrations and provisioning, and the
+//! tenant-scoped database session every handler uses.
+
+pub mod migrations;
+pub mod provision;
+mod schema_name;
+mod session;
+
+pub use schema_name::SchemaName;
+pub use session::TenantTx;

@@ -1,0 +1,64 @@
+//! The tenant-scoped session: a pooled connection inside a transaction whose search_path is
+//! the caller's tenant schema and nothing else.
+//!
+//! Scoping is transaction-local (`SET LOCAL`), sent in the same round trip as `BEGIN`, so a
+//! recycled connection never carries a tenant's path into the next request and the scheme
+//! stays correct behind pgbouncer in transaction mode. Queries use unqualified table names and
+//! cached prepared statements: PostgreSQL re-resolves them whenever search_path changes, and
+//! every tenant schema has identical tables because all run the same migrations.
+
+use deadpool_postgres::{Object, Pool};
+
+use crate::{error::ApiError, tenancy::SchemaName};
+
+/// A transaction bound to one tenant schema. Dropped without [`TenantTx::commit`], it rolls
+/// back before the connection goes back to the pool.
+pub struct TenantTx {
+    conn: Option<Object>,
+}
+
+impl TenantTx {
+    pub async fn begin(pool: &Pool, schema: &SchemaName) -> Result<TenantTx, ApiError> {
+        let tx = TenantTx {
+            conn: Some(pool.get().await?),
+        };
+        // Wrapped before the first statement, so a failure here still rolls back on drop.
+        tx.client()
+            .batch_execute(&format!(
+                "BEGIN; SET LOCAL search_path TO {}",
+                schema.quoted()
+            ))
+            .await?;
+        Ok(tx)
+    }
+
+    pub fn client(&self) -> &Object {
+        self.conn
+            .as_ref()
+            .expect("connection present until commit or drop")
+    }
+
+    pub async fn commit(mut self) -> Result<(), ApiError> {
+        let conn = self.conn.take().expect("connection present until commit");
+        conn.batch_execute("COMMIT").await?;
+        Ok(())
+    }
+}
+
+impl Drop for TenantTx {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        match tokio::runtime::Handle::try_current() {
+            // The connection returns to the pool only after ROLLBACK has run.
+            Ok(handle) => {
+                handle.spawn(async move {
+                    if conn.batch_execute("ROLLBACK").await.is_err() {
+                        let _ = Object::take(conn);
+                    }
+                });
+            }
+            // No runtime to roll back on: close the connection instead of reusing it.
+            Err(_) => drop(Object::take(conn)),
+        }
+    }
+}

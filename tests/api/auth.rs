@@ -1,0 +1,160 @@
+//! API-key authentication: header and query forms, every way a key can be wrong, revocation
+//! and suspension reaching every replica through LISTEN/NOTIFY.
+
+use std::time::Duration;
+
+use crate::helpers::{TestApp, json_of};
+
+async fn me_status(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let _ = app;
+    json_of(req.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn valid_key_by_header_or_query() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    let (status, body) = me_status(&app, app.get("/api/actors/me", &alice.api_key)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["actor_id"], alice.actor_id.as_str());
+    let url = app.url(&format!("/api/actors/me?token={}", alice.api_key));
+    let (status, body) = me_status(&app, app.http.get(url)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["actor_id"], alice.actor_id.as_str());
+    // Lower-case scheme is accepted too.
+    let req = app
+        .http
+        .get(app.url("/api/actors/me"))
+        .header("authorization", format!("bearer {}", alice.api_key));
+    assert_eq!(me_status(&app, req).await.0, 200);
+}
+
+#[tokio::test]
+async fn missing_malformed_and_wrong_keys_are_401() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    let mut tampered = alice.api_key.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let requests = vec![
+        app.http.get(app.url("/api/actors/me")),
+        app.http
+            .get(app.url("/api/actors/me"))
+            .header("authorization", "Bearer"),
+        app.http
+            .get(app.url("/api/actors/me"))
+            .header("authorization", "Bearer nonsense"),
+        app.http
+            .get(app.url("/api/actors/me"))
+            .header("authorization", format!("Basic {}", alice.api_key)),
+        app.get("/api/actors/me", &tampered),
+        // The same wrong key twice: the second answer comes from the rejection cache.
+        app.get("/api/actors/me", &tampered),
+        app.http.get(app.url("/api/actors/me?token=convo_nope")),
+    ];
+    for req in requests {
+        let (status, body) = json_of(req.send().await.unwrap()).await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            body,
+            serde_json::json!({"detail": "Authentication required"})
+        );
+    }
+}
+
+#[tokio::test]
+async fn keys_are_stored_only_as_argon2id_hashes() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    let db = app.db().await;
+    let row = db
+        .query_one("SELECT lookup, key_hash FROM convo.api_keys k JOIN convo.actors a USING (actor_id) WHERE a.display_name = 'Alice'", &[])
+        .await
+        .unwrap();
+    let (lookup, hash): (String, String) = (row.get(0), row.get(1));
+    assert!(hash.starts_with("$argon2id$"));
+    assert!(!hash.contains(&alice.api_key[6..]));
+    assert!(alice.api_key[6..].starts_with(&lookup) && lookup.len() < 20);
+    let dump = db
+        .query_one("SELECT string_agg(t::text, ' ') FROM convo.api_keys t", &[])
+        .await
+        .unwrap();
+    assert!(!dump.get::<_, String>(0).contains(&alice.api_key));
+}
+
+/// Wait for the replica's cache to hear an invalidation (bounded: a hang fails the test).
+async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
+    tokio::time::timeout(Duration::from_secs(2), rx.changed())
+        .await
+        .expect("invalidation heard within 2 s")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn revoked_key_is_refused_on_every_replica() {
+    let a = TestApp::spawn().await;
+    let b = a.replica().await;
+    let alice = a.human("Alice").await;
+    // Both replicas have the key cached.
+    assert_eq!(
+        me_status(&a, a.get("/api/actors/me", &alice.api_key))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        me_status(&b, b.get("/api/actors/me", &alice.api_key))
+            .await
+            .0,
+        200
+    );
+    let (mut heard_a, mut heard_b) = (a.state.auth.cache.watch(), b.state.auth.cache.watch());
+    let db = a.db().await;
+    db.batch_execute(&format!(
+        "BEGIN; UPDATE convo.api_keys SET revoked_at = now() WHERE actor_id = '{id}';
+         SELECT pg_notify('convo_auth', 'actor:{id}'); COMMIT;",
+        id = alice.actor_id
+    ))
+    .await
+    .unwrap();
+    invalidated(&mut heard_a).await;
+    invalidated(&mut heard_b).await;
+    for app in [&a, &b] {
+        assert_eq!(
+            me_status(app, app.get("/api/actors/me", &alice.api_key))
+                .await
+                .0,
+            401
+        );
+    }
+}
+
+#[tokio::test]
+async fn suspended_tenant_gets_403_on_every_replica() {
+    let a = TestApp::spawn().await;
+    let b = a.replica().await;
+    let alice = a.human("Alice").await;
+    let tenant = a.tenant(&alice, "Acme").await;
+    assert_eq!(
+        me_status(&b, b.get("/api/actors/me", &alice.api_key))
+            .await
+            .0,
+        200
+    );
+    let (mut heard_a, mut heard_b) = (a.state.auth.cache.watch(), b.state.auth.cache.watch());
+    let db = a.db().await;
+    db.batch_execute(&format!(
+        "BEGIN; UPDATE convo.tenants SET status = 'suspended' WHERE tenant_id = '{id}';
+         SELECT pg_notify('convo_auth', 'tenant:{id}'); COMMIT;",
+        id = tenant["tenant_id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    invalidated(&mut heard_a).await;
+    invalidated(&mut heard_b).await;
+    for app in [&a, &b] {
+        let (status, body) = me_status(app, app.get("/api/actors/me", &alice.api_key)).await;
+        assert_eq!(status, 403);
+        assert_eq!(body, serde_json::json!({"detail": "Tenant is suspended"}));
+    }
+}

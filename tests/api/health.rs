@@ -1,0 +1,26 @@
+use crate::helpers::{TestApp, json_of};
+
+#[tokio::test]
+async fn health_needs_no_auth_and_says_ok() {
+    let app = TestApp::spawn().await;
+    let (status, body) = json_of(app.http.get(app.url("/health")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::json!({"status": "ok"}));
+    let (status, _) = json_of(app.http.get(app.url("/ready")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn request_id_is_returned_and_honoured() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .http
+        .get(app.url("/health"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "abc-123");
+    let resp = app.http.get(app.url("/nope")).send().await.unwrap();
+    assert!(!resp.headers()["x-request-id"].is_empty());
+}

@@ -1,0 +1,247 @@
+//! Spawning a Convo server for a test: each test gets its own freshly created database on
+//! the local PostgreSQL (found, or started privately, by the same code the server uses), so
+//! tests run in parallel and in any order.
+
+use std::{
+    sync::{Arc, OnceLock},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use convo::{
+    app::{App, AppState},
+    config::{DbConfig, ServeConfig},
+    db::local,
+};
+use serde_json::{Value, json};
+use tokio_postgres::{NoTls, config::Host};
+
+/// Test databases older than this are dropped when a test process starts.
+const STALE_AFTER: Duration = Duration::from_secs(2 * 3600);
+
+/// Connection settings (key=value form) of the administrative database, found once per
+/// process. `CONVO_TEST_DATABASE_URL` overrides discovery.
+fn admin_config() -> tokio_postgres::Config {
+    static ADMIN: OnceLock<String> = OnceLock::new();
+    let text = ADMIN.get_or_init(|| {
+        if let Ok(url) = std::env::var("CONVO_TEST_DATABASE_URL") {
+            return url;
+        }
+        // Discovery is async; run it on a runtime of its own (we may be inside a test's).
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async {
+                let data_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg");
+                let config = local::find_or_start_server(&data_dir)
+                    .await
+                    .expect("a local PostgreSQL for the tests");
+                drop_stale_databases(&config).await;
+                to_key_value(&config)
+            })
+        })
+        .join()
+        .unwrap()
+    });
+    text.parse().expect("valid admin config")
+}
+
+fn to_key_value(config: &tokio_postgres::Config) -> String {
+    let host = match &config.get_hosts()[0] {
+        Host::Tcp(h) => h.clone(),
+        Host::Unix(p) => p.display().to_string(),
+    };
+    format!(
+        "host={host} port={} user={} dbname={}",
+        config.get_ports().first().copied().unwrap_or(5432),
+        config.get_user().unwrap_or("postgres"),
+        config.get_dbname().unwrap_or("postgres"),
+    )
+}
+
+async fn drop_stale_databases(admin: &tokio_postgres::Config) {
+    let Ok((client, conn)) = admin.connect(NoTls).await else {
+        return;
+    };
+    tokio::spawn(conn);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let rows = client
+        .query(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE 'convo_test_%'",
+            &[],
+        )
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let name: String = row.get(0);
+        let created = name.split('_').nth(2).and_then(|t| t.parse::<u64>().ok());
+        if created.is_some_and(|t| now.saturating_sub(t) > STALE_AFTER.as_secs()) {
+            let _ = client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// A new, empty database; returns its connection settings.
+pub async fn fresh_database() -> String {
+    let admin = admin_config();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let name = format!("convo_test_{now}_{}", uuid::Uuid::new_v4().simple());
+    let config = local::ensure_database(&admin, &name)
+        .await
+        .expect("create test database");
+    to_key_value(&config)
+}
+
+pub fn serve_config(database_url: &str) -> ServeConfig {
+    ServeConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        max_body_bytes: 1024 * 1024,
+        auth_cache_ttl_secs: 60,
+        auth_verify_concurrency: 2,
+        db: DbConfig {
+            database_url: Some(database_url.to_string()),
+            data_dir: ".convo".into(),
+            pool_size: 4,
+            db_timeout_secs: 5,
+            conn_max_lifetime_secs: 600,
+        },
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub database_url: String,
+    pub state: Arc<AppState>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A registered actor and its plaintext key.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub actor_id: String,
+    pub api_key: String,
+    pub body: Value,
+}
+
+impl TestApp {
+    /// A server on a fresh database.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(serve_config(&fresh_database().await)).await
+    }
+
+    /// Another server (replica) on the same database as `self`.
+    pub async fn replica(&self) -> TestApp {
+        Self::spawn_with(serve_config(&self.database_url)).await
+    }
+
+    pub async fn spawn_with(config: ServeConfig) -> TestApp {
+        let database_url = config.db.database_url.clone().unwrap();
+        let app = App::build(config).await.expect("app builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(
+            async {
+                let _ = stopped.await;
+            },
+            Duration::from_secs(1),
+        ));
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            database_url,
+            state,
+            _stop: stop,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(key)
+    }
+
+    pub fn post(&self, path: &str, key: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(key).json(&body)
+    }
+
+    /// A direct connection to this app's database, for assertions.
+    pub async fn db(&self) -> tokio_postgres::Client {
+        let config: tokio_postgres::Config = self.database_url.parse().unwrap();
+        let (client, conn) = config.connect(NoTls).await.expect("connect to test db");
+        tokio::spawn(conn);
+        client
+    }
+
+    /// Register a human (no tenant).
+    pub async fn human(&self, name: &str) -> Actor {
+        let resp = self
+            .http
+            .post(self.url("/api/actors"))
+            .json(&json!({"display_name": name, "email": format!("{}@example.com", name.to_lowercase())}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "register human");
+        actor(resp.json().await.unwrap())
+    }
+
+    /// Register an agent sponsored by `sponsor`.
+    pub async fn agent(&self, sponsor: &Actor, name: &str) -> Actor {
+        let resp = self
+            .post(
+                "/api/actors",
+                &sponsor.api_key,
+                json!({"display_name": name, "actor_type": "agent"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "register agent");
+        actor(resp.json().await.unwrap())
+    }
+
+    /// Create a tenant as `creator`, who joins it; returns the tenant JSON.
+    pub async fn tenant(&self, creator: &Actor, name: &str) -> Value {
+        let resp = self
+            .post("/api/tenants", &creator.api_key, json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "create tenant");
+        resp.json().await.unwrap()
+    }
+
+    /// A human in a tenant of their own.
+    pub async fn human_in_new_tenant(&self, name: &str) -> Actor {
+        let human = self.human(name).await;
+        self.tenant(&human, &format!("{name} Org")).await;
+        human
+    }
+}
+
+fn actor(body: Value) -> Actor {
+    Actor {
+        actor_id: body["actor_id"].as_str().unwrap().to_string(),
+        api_key: body["api_key"].as_str().unwrap().to_string(),
+        body,
+    }
+}
+
+/// Status and JSON body of a response.
+pub async fn json_of(resp: reqwest::Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}

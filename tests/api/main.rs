@@ -1,0 +1,10 @@
+//! Integration tests: one binary, a real PostgreSQL, a fresh database per test.
+
+mod actors;
+mod auth;
+mod errors;
+mod health;
+mod helpers;
+mod isolation;
+mod openapi;
+mod tenants;
