@@ -3,9 +3,13 @@
 
 mod actors;
 mod health;
+mod participants;
+mod spaces;
 mod tenants;
 
 use poem_openapi::{OpenApiService, Tags};
+
+use crate::{app::AppState, auth::Principal, error::ApiError, tenancy::TenantTx};
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -15,14 +19,30 @@ pub enum ApiTags {
     Actors,
     /// Isolated organisations, each with its own PostgreSQL schema.
     Tenants,
+    /// Shared rooms where humans and agents collaborate.
+    Spaces,
+    /// Who is in a space.
+    Participants,
 }
 
-pub type Api = (health::HealthApi, actors::ActorsApi, tenants::TenantsApi);
+pub type Api = (
+    health::HealthApi,
+    actors::ActorsApi,
+    tenants::TenantsApi,
+    spaces::SpacesApi,
+    participants::ParticipantsApi,
+);
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
 pub fn service() -> OpenApiService<Api, ()> {
     OpenApiService::new(
-        (health::HealthApi, actors::ActorsApi, tenants::TenantsApi),
+        (
+            health::HealthApi,
+            actors::ActorsApi,
+            tenants::TenantsApi,
+            spaces::SpacesApi,
+            participants::ParticipantsApi,
+        ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),
     )
@@ -31,4 +51,13 @@ pub fn service() -> OpenApiService<Api, ()> {
          `Authorization: Bearer convo_…` (or `?token=convo_…` for SSE). Every error body is \
          `{\"detail\": \"…\"}`.",
     )
+}
+
+/// The caller's tenant-scoped session: the one way handlers reach tenant data.
+pub(crate) async fn tenant_tx(state: &AppState, caller: &Principal) -> Result<TenantTx, ApiError> {
+    TenantTx::begin(&state.db.pool, &caller.schema).await
+}
+
+pub(crate) fn space_not_found() -> ApiError {
+    ApiError::not_found("Space not found")
 }

@@ -25,6 +25,7 @@ use cache::AuthCache;
 pub struct Principal {
     pub actor_id: Uuid,
     pub actor_type: ActorType,
+    pub display_name: String,
     /// `None` for actors in the shared default tenant.
     pub tenant_id: Option<Uuid>,
     pub schema: SchemaName,
@@ -103,6 +104,7 @@ impl Authenticator {
         let principal = Principal {
             actor_id: record.actor_id,
             actor_type: ActorType::from_db(&record.actor_type),
+            display_name: record.display_name,
             tenant_id: record.tenant_id,
             schema: record
                 .schema_name

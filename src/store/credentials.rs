@@ -11,6 +11,7 @@ pub struct KeyRecord {
     pub key_hash: String,
     pub actor_id: Uuid,
     pub actor_type: String,
+    pub display_name: String,
     pub tenant_id: Option<Uuid>,
     pub schema_name: Option<String>,
     pub tenant_status: Option<String>,
@@ -41,7 +42,7 @@ pub async fn find_by_lookup(
     let stmt = db
         .prepare_cached(
             "SELECT k.key_id, k.key_hash, a.actor_id, a.actor_type, a.tenant_id,
-                    t.schema_name, t.status
+                    t.schema_name, t.status, a.display_name
              FROM convo.api_keys k
              JOIN convo.actors a ON a.actor_id = k.actor_id
              LEFT JOIN convo.tenants t ON t.tenant_id = a.tenant_id
@@ -56,5 +57,6 @@ pub async fn find_by_lookup(
         tenant_id: row.get(4),
         schema_name: row.get(5),
         tenant_status: row.get(6),
+        display_name: row.get(7),
     }))
 }

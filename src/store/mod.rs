@@ -4,4 +4,6 @@
 
 pub mod actors;
 pub mod credentials;
+pub mod participants;
+pub mod spaces;
 pub mod tenants;

@@ -175,6 +175,22 @@ impl TestApp {
         self.http.post(self.url(path)).bearer_auth(key).json(&body)
     }
 
+    pub fn patch(&self, path: &str, key: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.patch(self.url(path)).bearer_auth(key).json(&body)
+    }
+
+    /// Create a space as `owner`; returns the status object.
+    pub async fn space(&self, owner: &Actor, space_id: &str) -> Value {
+        let resp = self
+            .post("/api/spaces", &owner.api_key, json!({"space_id": space_id}))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json_of(resp).await;
+        assert_eq!(status, 200, "create space: {body}");
+        body["status"].clone()
+    }
+
     /// A direct connection to this app's database, for assertions.
     pub async fn db(&self) -> tokio_postgres::Client {
         let config: tokio_postgres::Config = self.database_url.parse().unwrap();

@@ -7,4 +7,5 @@ mod health;
 mod helpers;
 mod isolation;
 mod openapi;
+mod spaces;
 mod tenants;

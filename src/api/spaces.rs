@@ -1,0 +1,309 @@
+//! Spaces: list, create, status, update, archive; and the caller's own spaces.
+
+use std::{collections::HashMap, sync::Arc};
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{ApiTags, participants::Participant, space_not_found, tenant_tx};
+use crate::{
+    app::AppState,
+    auth::ApiKeyAuth,
+    domain::{
+        Str, bounded_text,
+        space::{LinksError, MAX_DESCRIPTION_CHARS, check_links, check_space_id},
+    },
+    error::ApiError,
+    store::{participants, participants::ParticipantRow, spaces, spaces::SpaceRow},
+    tenancy::TenantTx,
+};
+
+/// The lifecycle state of a space. Only `active` spaces accept new events.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum SpaceState {
+    Active,
+    Paused,
+    Archived,
+}
+
+impl SpaceState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpaceState::Active => "active",
+            SpaceState::Paused => "paused",
+            SpaceState::Archived => "archived",
+        }
+    }
+    fn from_db(s: &str) -> Self {
+        match s {
+            "paused" => SpaceState::Paused,
+            "archived" => SpaceState::Archived,
+            _ => SpaceState::Active,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct NewSpace {
+    /// Unique within the tenant: 1–128 characters of `A-Z a-z 0-9 . _ -`, starting with a
+    /// letter or digit.
+    space_id: Str,
+    /// What this space is about (at most 2000 characters).
+    description: Option<Str>,
+    /// External http(s) URLs (Jira, GitHub, …): at most 50, each at most 2048 characters,
+    /// no duplicates (a duplicate is a 409).
+    links: Option<Vec<Str>>,
+}
+
+/// Fields to change; absent or `null` fields are left as they are.
+#[derive(Object)]
+pub struct SpacePatch {
+    description: Option<Str>,
+    /// Setting `archived` records `ended_at`; setting `active` or `paused` clears it.
+    status: Option<SpaceState>,
+    /// Replaces the links (same rules as at creation).
+    links: Option<Vec<Str>>,
+}
+
+/// Space metadata with its participants and event counters.
+#[derive(Object)]
+pub struct SpaceInfo {
+    space_id: String,
+    description: Option<String>,
+    status: SpaceState,
+    links: Vec<String>,
+    started_at: DateTime<Utc>,
+    /// When the space was archived; `null` otherwise.
+    ended_at: Option<DateTime<Utc>>,
+    participants: Vec<Participant>,
+    event_count: i64,
+    last_event_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Object)]
+pub struct SpaceCreated {
+    space_id: String,
+    status: SpaceInfo,
+}
+
+pub struct SpacesApi;
+
+#[OpenApi(tag = "ApiTags::Spaces")]
+impl SpacesApi {
+    /// List spaces
+    ///
+    /// All spaces of the caller's tenant, oldest first.
+    #[oai(path = "/api/spaces", method = "get", operation_id = "list_spaces")]
+    async fn list(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        /// Only spaces in this state.
+        status: Query<Option<SpaceState>>,
+    ) -> Result<Json<Vec<SpaceInfo>>, ApiError> {
+        let tx = tenant_tx(&state, auth.principal()).await?;
+        let rows = spaces::list(tx.client(), status.map(SpaceState::as_str)).await?;
+        let infos = with_participants(&tx, rows).await?;
+        tx.commit().await?;
+        Ok(Json(infos))
+    }
+
+    /// Create a space
+    ///
+    /// The creator joins the space as its first participant.
+    #[oai(path = "/api/spaces", method = "post", operation_id = "create_space")]
+    async fn create(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        body: Json<NewSpace>,
+    ) -> Result<Json<SpaceCreated>, ApiError> {
+        let caller = auth.principal();
+        let body = body.0;
+        let space_id = check_space_id(&body.space_id).map_err(ApiError::bad_request)?;
+        let description = description(body.description)?;
+        let links = links(body.links.unwrap_or_default())?;
+        let tx = tenant_tx(&state, caller).await?;
+        let row = spaces::insert(
+            tx.client(),
+            &space_id,
+            description.as_deref(),
+            &links,
+            caller.actor_id,
+        )
+        .await?
+        .ok_or_else(|| ApiError::conflict(format!("Space {space_id} already exists")))?;
+        participants::join(
+            tx.client(),
+            &ParticipantRow {
+                space_id: space_id.clone(),
+                participant_id: caller.actor_id.to_string(),
+                name: caller.display_name.clone(),
+                participant_type: caller.actor_type.as_str().to_string(),
+                agent_adapter: None,
+                actor_id: Some(caller.actor_id),
+                joined_at: crate::domain::now(),
+            },
+        )
+        .await?;
+        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        tx.commit().await?;
+        Ok(Json(SpaceCreated {
+            space_id,
+            status: info,
+        }))
+    }
+
+    /// Get space status
+    ///
+    /// Metadata, participants, event count and the time of the last event.
+    #[oai(
+        path = "/api/spaces/:space_id/status",
+        method = "get",
+        operation_id = "get_space_status"
+    )]
+    async fn status(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+    ) -> Result<Json<SpaceInfo>, ApiError> {
+        let tx = tenant_tx(&state, auth.principal()).await?;
+        let row = spaces::get(tx.client(), &space_id)
+            .await?
+            .ok_or_else(space_not_found)?;
+        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        tx.commit().await?;
+        Ok(Json(info))
+    }
+
+    /// Update a space
+    #[oai(
+        path = "/api/spaces/:space_id",
+        method = "patch",
+        operation_id = "update_space"
+    )]
+    async fn update(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+        body: Json<SpacePatch>,
+    ) -> Result<Json<SpaceInfo>, ApiError> {
+        let body = body.0;
+        let description = description(body.description)?;
+        let links = body.links.map(links).transpose()?;
+        let tx = tenant_tx(&state, auth.principal()).await?;
+        let row = spaces::update(
+            tx.client(),
+            &space_id,
+            description.as_deref(),
+            body.status.map(SpaceState::as_str),
+            links.as_deref(),
+        )
+        .await?
+        .ok_or_else(space_not_found)?;
+        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        tx.commit().await?;
+        Ok(Json(info))
+    }
+
+    /// Archive a space
+    ///
+    /// Sets the status to `archived` and records `ended_at`. Archived spaces reject new
+    /// events with 409; archiving twice is a 409.
+    #[oai(
+        path = "/api/spaces/:space_id/archive",
+        method = "post",
+        operation_id = "archive_space"
+    )]
+    async fn archive(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+    ) -> Result<Json<SpaceInfo>, ApiError> {
+        let tx = tenant_tx(&state, auth.principal()).await?;
+        let Some(row) = spaces::archive(tx.client(), &space_id).await? else {
+            spaces::state(tx.client(), &space_id)
+                .await?
+                .ok_or_else(space_not_found)?;
+            return Err(ApiError::conflict("Space is already archived"));
+        };
+        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        tx.commit().await?;
+        Ok(Json(info))
+    }
+
+    /// List my spaces
+    ///
+    /// Spaces the authenticated actor participates in.
+    #[oai(
+        path = "/api/actors/me/spaces",
+        method = "get",
+        operation_id = "list_my_spaces",
+        tag = "ApiTags::Actors"
+    )]
+    async fn mine(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        /// Only spaces in this state.
+        status: Query<Option<SpaceState>>,
+    ) -> Result<Json<Vec<SpaceInfo>>, ApiError> {
+        let caller = auth.principal();
+        let tx = tenant_tx(&state, caller).await?;
+        let rows =
+            spaces::list_for_actor(tx.client(), caller.actor_id, status.map(SpaceState::as_str))
+                .await?;
+        let infos = with_participants(&tx, rows).await?;
+        tx.commit().await?;
+        Ok(Json(infos))
+    }
+}
+
+fn description(value: Option<Str>) -> Result<Option<String>, ApiError> {
+    value
+        .map(|d| bounded_text("description", &d, MAX_DESCRIPTION_CHARS))
+        .transpose()
+        .map_err(ApiError::bad_request)
+}
+
+fn links(value: Vec<Str>) -> Result<Vec<String>, ApiError> {
+    check_links(value).map_err(|e| match e {
+        LinksError::Invalid(msg) => ApiError::bad_request(msg),
+        LinksError::Duplicate(msg) => ApiError::conflict(msg),
+    })
+}
+
+/// Attach participants to spaces with one query for all of them.
+async fn with_participants(tx: &TenantTx, rows: Vec<SpaceRow>) -> Result<Vec<SpaceInfo>, ApiError> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.space_id.as_str()).collect();
+    let mut by_space: HashMap<String, Vec<Participant>> = HashMap::new();
+    for p in participants::list(tx.client(), &ids).await? {
+        by_space
+            .entry(p.space_id.clone())
+            .or_default()
+            .push(p.into());
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| SpaceInfo {
+            participants: by_space.remove(&r.space_id).unwrap_or_default(),
+            space_id: r.space_id,
+            description: r.description,
+            status: SpaceState::from_db(&r.status),
+            links: r.links,
+            started_at: r.started_at,
+            ended_at: r.ended_at,
+            event_count: r.event_count,
+            last_event_at: r.last_event_at,
+        })
+        .collect())
+}

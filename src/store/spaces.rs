@@ -1,0 +1,171 @@
+//! Tenant-plane queries on spaces. Run inside a [`crate::tenancy::TenantTx`].
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub struct SpaceRow {
+    pub space_id: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub links: Vec<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub event_count: i64,
+    pub last_event_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str =
+    "space_id, description, status, links, started_at, ended_at, event_count, last_event_at";
+
+impl SpaceRow {
+    fn from_row(row: &Row) -> Self {
+        let links: serde_json::Value = row.get("links");
+        SpaceRow {
+            space_id: row.get("space_id"),
+            description: row.get("description"),
+            status: row.get("status"),
+            links: serde_json::from_value(links).unwrap_or_default(),
+            started_at: row.get("started_at"),
+            ended_at: row.get("ended_at"),
+            event_count: row.get("event_count"),
+            last_event_at: row.get("last_event_at"),
+        }
+    }
+}
+
+/// Insert a space; `None` when the id is taken.
+pub async fn insert(
+    db: &impl GenericClient,
+    space_id: &str,
+    description: Option<&str>,
+    links: &[String],
+    created_by: Uuid,
+) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let sql = format!(
+        "INSERT INTO spaces (space_id, description, links, created_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (space_id) DO NOTHING RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    let links = serde_json::json!(links);
+    Ok(db
+        .query_opt(&stmt, &[&space_id, &description, &links, &created_by])
+        .await?
+        .as_ref()
+        .map(SpaceRow::from_row))
+}
+
+pub async fn get(
+    db: &impl GenericClient,
+    space_id: &str,
+) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM spaces WHERE space_id = $1"))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&space_id])
+        .await?
+        .as_ref()
+        .map(SpaceRow::from_row))
+}
+
+/// Whether the space exists, and whether it is active.
+pub async fn state(
+    db: &impl GenericClient,
+    space_id: &str,
+) -> Result<Option<String>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached("SELECT status FROM spaces WHERE space_id = $1")
+        .await?;
+    Ok(db.query_opt(&stmt, &[&space_id]).await?.map(|r| r.get(0)))
+}
+
+/// All spaces, oldest first, optionally of one status.
+pub async fn list(
+    db: &impl GenericClient,
+    status: Option<&str>,
+) -> Result<Vec<SpaceRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM spaces WHERE ($1::text IS NULL OR status = $1)
+             ORDER BY started_at, space_id"
+        ))
+        .await?;
+    Ok(db
+        .query(&stmt, &[&status])
+        .await?
+        .iter()
+        .map(SpaceRow::from_row)
+        .collect())
+}
+
+/// The spaces `actor_id` participates in, optionally of one status.
+pub async fn list_for_actor(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+    status: Option<&str>,
+) -> Result<Vec<SpaceRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM spaces
+             WHERE space_id IN (SELECT space_id FROM participants WHERE actor_id = $1)
+               AND ($2::text IS NULL OR status = $2)
+             ORDER BY started_at, space_id"
+        ))
+        .await?;
+    Ok(db
+        .query(&stmt, &[&actor_id, &status])
+        .await?
+        .iter()
+        .map(SpaceRow::from_row)
+        .collect())
+}
+
+/// Apply the given changes. Archiving records `ended_at`; leaving `archived` clears it.
+pub async fn update(
+    db: &impl GenericClient,
+    space_id: &str,
+    description: Option<&str>,
+    status: Option<&str>,
+    links: Option<&[String]>,
+) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "UPDATE spaces SET
+                 description = COALESCE($2, description),
+                 status = COALESCE($3, status),
+                 links = COALESCE($4, links),
+                 ended_at = CASE
+                     WHEN $3 = 'archived' AND status <> 'archived' THEN now()
+                     WHEN $3 IN ('active', 'paused') THEN NULL
+                     ELSE ended_at END
+             WHERE space_id = $1 RETURNING {COLUMNS}"
+        ))
+        .await?;
+    let links = links.map(|l| serde_json::json!(l));
+    Ok(db
+        .query_opt(&stmt, &[&space_id, &description, &status, &links])
+        .await?
+        .as_ref()
+        .map(SpaceRow::from_row))
+}
+
+/// Archive the space unless it already is; `None` when it was not changed.
+pub async fn archive(
+    db: &impl GenericClient,
+    space_id: &str,
+) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "UPDATE spaces SET status = 'archived', ended_at = now()
+             WHERE space_id = $1 AND status <> 'archived' RETURNING {COLUMNS}"
+        ))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&space_id])
+        .await?
+        .as_ref()
+        .map(SpaceRow::from_row))
+}
