@@ -2,6 +2,7 @@
 //! Handlers validate input and shape responses; the SQL lives in [`crate::store`].
 
 mod actors;
+pub(crate) mod event;
 mod health;
 mod participants;
 mod spaces;

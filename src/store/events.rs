@@ -1,0 +1,145 @@
+//! Tenant-plane queries on events.
+//!
+//! Ordering: an append bumps `spaces.last_seq` and inserts the event with that number in one
+//! statement. The UPDATE holds the space's row lock until commit, so within a space commit
+//! order equals sequence order and a reader paging by `seq` never skips an event that
+//! commits late. The same lock makes the `status = 'active'` check race-free against a
+//! concurrent archive.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde_json::Value;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub event_id: Uuid,
+    pub space_id: String,
+    pub seq: i64,
+    pub speaker_id: String,
+    pub speaker_name: String,
+    pub speaker_type: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub parent_event_id: Option<Uuid>,
+    pub thread_id: Option<Uuid>,
+    pub references: Vec<String>,
+    pub metadata: Value,
+}
+
+/// An event to append; the sequence number and time are assigned by the append.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub event_id: Uuid,
+    pub space_id: String,
+    pub speaker_id: String,
+    pub speaker_name: String,
+    pub speaker_type: String,
+    pub text: String,
+    pub parent_event_id: Option<Uuid>,
+    pub thread_id: Option<Uuid>,
+    pub references: Vec<String>,
+    pub metadata: Value,
+}
+
+/// The columns [`EventRow::from_row`] reads, for queries in other modules.
+pub const COLUMNS: &str = "event_id, space_id, seq, speaker_id, speaker_name, speaker_type, text, \
+     created_at, parent_event_id, thread_id, refs, metadata";
+
+impl EventRow {
+    pub fn from_row(row: &Row) -> Self {
+        let refs: Value = row.get("refs");
+        EventRow {
+            event_id: row.get("event_id"),
+            space_id: row.get("space_id"),
+            seq: row.get("seq"),
+            speaker_id: row.get("speaker_id"),
+            speaker_name: row.get("speaker_name"),
+            speaker_type: row.get("speaker_type"),
+            text: row.get("text"),
+            created_at: row.get("created_at"),
+            parent_event_id: row.get("parent_event_id"),
+            thread_id: row.get("thread_id"),
+            references: serde_json::from_value(refs).unwrap_or_default(),
+            metadata: row.get("metadata"),
+        }
+    }
+}
+
+/// Append to an active space. `None` when the space does not exist or is not active (the
+/// caller tells the two apart with [`super::spaces::state`]).
+pub async fn append(
+    db: &impl GenericClient,
+    e: &NewEvent,
+) -> Result<Option<EventRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "WITH s AS (
+                 UPDATE spaces SET last_seq = last_seq + 1, event_count = event_count + 1,
+                                   last_event_at = clock_timestamp()
+                 WHERE space_id = $1 AND status = 'active'
+                 RETURNING last_seq, last_event_at)
+             INSERT INTO events (event_id, space_id, seq, speaker_id, speaker_name, speaker_type,
+                                 text, created_at, parent_event_id, thread_id, refs, metadata)
+             SELECT $2, $1, s.last_seq, $3, $4, $5, $6, s.last_event_at, $7, $8, $9, $10 FROM s
+             RETURNING {COLUMNS}"
+        ))
+        .await?;
+    let refs = serde_json::json!(e.references);
+    let row = db
+        .query_opt(
+            &stmt,
+            &[
+                &e.space_id,
+                &e.event_id,
+                &e.speaker_id,
+                &e.speaker_name,
+                &e.speaker_type,
+                &e.text,
+                &e.parent_event_id,
+                &e.thread_id,
+                &refs,
+                &e.metadata,
+            ],
+        )
+        .await?;
+    Ok(row.as_ref().map(EventRow::from_row))
+}
+
+pub async fn get(
+    db: &impl GenericClient,
+    space_id: &str,
+    event_id: Uuid,
+) -> Result<Option<EventRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = $2"
+        ))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&space_id, &event_id])
+        .await?
+        .as_ref()
+        .map(EventRow::from_row))
+}
+
+/// Up to `limit` events of the space with a sequence number above `after_seq`, in order.
+pub async fn list_after(
+    db: &impl GenericClient,
+    space_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+        ))
+        .await?;
+    Ok(db
+        .query(&stmt, &[&space_id, &after_seq, &limit])
+        .await?
+        .iter()
+        .map(EventRow::from_row)
+        .collect())
+}
