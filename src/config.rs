@@ -35,6 +35,10 @@ pub struct DbConfig {
     #[arg(long, env = "CONVO_DB_TIMEOUT_SECS", default_value_t = 5)]
     pub db_timeout_secs: u64,
 
+    /// Longest a request's SQL statement may run before it is cancelled (503).
+    #[arg(long, env = "CONVO_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]
+    pub statement_timeout_secs: u64,
+
     /// Seconds after which a pooled connection is retired. PostgreSQL backends cache catalog
     /// entries for every tenant schema they touch, so connections must not live forever.
     #[arg(long, env = "CONVO_CONN_MAX_LIFETIME_SECS", default_value_t = 600)]
@@ -58,6 +62,7 @@ impl fmt::Debug for DbConfig {
             .field("data_dir", &self.data_dir)
             .field("pool_size", &self.pool_size)
             .field("db_timeout_secs", &self.db_timeout_secs)
+            .field("statement_timeout_secs", &self.statement_timeout_secs)
             .field("conn_max_lifetime_secs", &self.conn_max_lifetime_secs)
             .finish()
     }

@@ -81,13 +81,25 @@ impl ApiError {
 
 impl From<tokio_postgres::Error> for ApiError {
     fn from(err: tokio_postgres::Error) -> Self {
-        if err.is_closed() || err.as_db_error().is_none() && err.code().is_none() {
-            // Connection-level failures: the database went away mid-request.
+        if is_connection_error(&err) {
             tracing::warn!("database connection error: {err}");
+            return Self::unavailable();
+        }
+        if err.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED) {
+            tracing::warn!("statement timed out: {}", db_message(&err));
             return Self::unavailable();
         }
         Self::internal(db_message(&err))
     }
+}
+
+/// The database went away (closed connection, I/O failure), as opposed to a query error.
+fn is_connection_error(err: &tokio_postgres::Error) -> bool {
+    use std::error::Error;
+    err.is_closed()
+        || err
+            .source()
+            .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
 }
 
 impl From<deadpool_postgres::PoolError> for ApiError {

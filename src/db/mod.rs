@@ -35,19 +35,24 @@ impl Db {
     }
 
     pub fn from_pg_config(mut pg_config: tokio_postgres::Config, cfg: &DbConfig) -> Db {
-        let options = match pg_config.get_options() {
-            Some(existing) => format!("{existing} -c search_path={UNSCOPED_SEARCH_PATH}"),
-            None => format!("-c search_path={UNSCOPED_SEARCH_PATH}"),
-        };
-        pg_config.options(&options);
+        let existing = pg_config.get_options().unwrap_or_default().to_string();
+        pg_config.options(format!("{existing} -c search_path={UNSCOPED_SEARCH_PATH}"));
         pg_config.connect_timeout(cfg.timeout());
         if pg_config.get_application_name().is_none() {
             pg_config.application_name("convo");
         }
+        // Request connections must never hang: bound every statement, and any transaction a
+        // bug could leave open.
+        let mut request_config = pg_config.clone();
+        request_config.options(format!(
+            "{} -c statement_timeout={}s -c idle_in_transaction_session_timeout=60s",
+            pg_config.get_options().unwrap_or_default(),
+            cfg.statement_timeout_secs.max(1)
+        ));
         // Fast recycling is safe: tenant scoping is transaction-local (SET LOCAL), so nothing
         // session-level is ever left on a pooled connection.
         let manager = Manager::from_config(
-            pg_config.clone(),
+            request_config,
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,

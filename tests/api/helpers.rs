@@ -109,6 +109,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             data_dir: ".convo".into(),
             pool_size: 4,
             db_timeout_secs: 5,
+            statement_timeout_secs: 30,
             conn_max_lifetime_secs: 600,
         },
     }
