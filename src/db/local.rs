@@ -109,7 +109,7 @@ pub async fn ensure_database(admin: &Config, name: &str) -> anyhow::Result<Confi
 }
 
 /// Start (initialising if needed) a PostgreSQL that listens only on a socket in `data_dir`.
-async fn start_private(data_dir: &Path) -> anyhow::Result<Config> {
+pub async fn start_private(data_dir: &Path) -> anyhow::Result<Config> {
     let bin = find_bin_dir().context(INSTALL_HINT)?;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
@@ -181,6 +181,17 @@ async fn start_private(data_dir: &Path) -> anyhow::Result<Config> {
         .await
         .context("connecting to the private PostgreSQL")?;
     Ok(config)
+}
+
+/// Stop a private server started by [`start_private`].
+pub fn stop_private(data_dir: &Path) -> anyhow::Result<()> {
+    let bin = find_bin_dir().context(INSTALL_HINT)?;
+    let run_as = if is_root() { Some("postgres") } else { None };
+    let mut stop = pg_command(run_as, &bin.join("pg_ctl"));
+    stop.arg("-D")
+        .arg(data_dir.join("pgdata"))
+        .args(["-m", "fast", "-w", "stop"]);
+    run(&mut stop)
 }
 
 fn find_bin_dir() -> Option<PathBuf> {

@@ -6,6 +6,7 @@ mod errors;
 mod health;
 mod helpers;
 mod isolation;
+mod local_db;
 mod openapi;
 mod spaces;
 mod tenants;
