@@ -26,6 +26,7 @@ async fn main() {
         max_body_bytes: 1024 * 1024,
         auth_cache_ttl_secs: 60,
         auth_verify_concurrency: 2,
+        sse_keepalive_secs: 15,
         db: DbConfig {
             database_url: Some(db_url),
             data_dir: ".convo".into(),

@@ -21,6 +21,7 @@ use crate::{
     config::ServeConfig,
     db::{Db, listener},
     error::{ApiError, to_detail},
+    realtime::{self, Hub},
     tenancy::{SchemaName, migrations},
 };
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub auth: Authenticator,
     pub tenant_migrations: Vec<Migration>,
     pub max_body_bytes: usize,
+    pub hub: Arc<Hub>,
+    pub sse_keepalive: Duration,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -62,10 +65,14 @@ impl App {
             config.auth_verify_concurrency,
         );
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+        let hub = Hub::start(db.clone(), shutdown_rx.clone());
         let mut listening = listener::spawn(
             db.pg_config().clone(),
-            vec![invalidation::CHANNEL],
-            Arc::new(invalidation::Invalidator(auth.cache.clone())),
+            vec![invalidation::CHANNEL, realtime::CHANNEL],
+            Arc::new(listener::Fanout(vec![
+                Arc::new(invalidation::Invalidator(auth.cache.clone())),
+                Arc::new(realtime::HintHandler(hub.clone())),
+            ])),
             shutdown_rx,
         );
         // Serve only once invalidations can be heard, or a revoked key could outlive its TTL.
@@ -78,6 +85,8 @@ impl App {
             auth,
             tenant_migrations: migrations::tenant_migrations(),
             max_body_bytes: config.max_body_bytes,
+            hub,
+            sse_keepalive: Duration::from_secs(config.sse_keepalive_secs.max(1)),
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()
@@ -107,10 +116,16 @@ impl App {
         grace: Duration,
     ) -> std::io::Result<()> {
         let app = routes(self.state.clone());
+        let shutdown_tx = self.shutdown_tx;
+        // Streams never finish by themselves: end them as soon as shutdown begins, so the
+        // grace period is spent on ordinary in-flight requests.
+        let signal = async move {
+            signal.await;
+            let _ = shutdown_tx.send(true);
+        };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, signal, Some(grace))
             .await;
-        let _ = self.shutdown_tx.send(true);
         self.state.db.pool.close();
         result
     }

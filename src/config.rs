@@ -88,6 +88,10 @@ pub struct ServeConfig {
     #[arg(long, env = "CONVO_AUTH_VERIFY_CONCURRENCY", default_value_t = 2)]
     pub auth_verify_concurrency: usize,
 
+    /// Seconds between keep-alive comments on idle event streams.
+    #[arg(long, env = "CONVO_SSE_KEEPALIVE_SECS", default_value_t = 15)]
+    pub sse_keepalive_secs: u64,
+
     #[command(flatten)]
     pub db: DbConfig,
 }

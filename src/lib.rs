@@ -10,6 +10,7 @@
 //! - [`store`] — the SQL, one module per resource.
 //! - [`db`] — the connection pool, finding or starting a local PostgreSQL, the notification listener.
 //! - [`domain`] — validated newtypes and pure rules.
+//! - [`realtime`] — per-space fan-out of new events to SSE subscribers, across replicas.
 //! - [`error`] — the API error type and its `{"detail": ...}` body.
 //! - [`telemetry`] — logging.
 
@@ -21,6 +22,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod realtime;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;

@@ -6,6 +6,7 @@ pub(crate) mod event;
 mod health;
 mod participants;
 mod spaces;
+mod stream;
 mod tenants;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -24,6 +25,8 @@ pub enum ApiTags {
     Spaces,
     /// Who is in a space.
     Participants,
+    /// Messages, responses and transcripts posted to a space, and their live stream.
+    Events,
 }
 
 pub type Api = (
@@ -32,6 +35,7 @@ pub type Api = (
     tenants::TenantsApi,
     spaces::SpacesApi,
     participants::ParticipantsApi,
+    stream::StreamApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -43,6 +47,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             tenants::TenantsApi,
             spaces::SpacesApi,
             participants::ParticipantsApi,
+            stream::StreamApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

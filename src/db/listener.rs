@@ -14,6 +14,25 @@ pub trait NotificationHandler: Send + Sync + 'static {
     fn on_connected(&self);
 }
 
+/// Hands every notification and reconnect to several handlers (each checks the channel).
+pub struct Fanout(pub Vec<Arc<dyn NotificationHandler>>);
+
+impl NotificationHandler for Fanout {
+    fn on_notification(&self, channel: &str, payload: &str) {
+        for handler in &self.0 {
+            handler.on_notification(channel, payload);
+        }
+    }
+    fn on_connected(&self) {
+        for handler in &self.0 {
+            handler.on_connected();
+        }
+    }
+}
+
+/// The `application_name` of listener connections, so operators (and tests) can find them.
+pub const APPLICATION_NAME: &str = "convo-listener";
+
 /// Listen on `channels` until `shutdown` fires, reconnecting with backoff. The returned
 /// receiver counts successful connections, so a caller can wait for the first one.
 pub fn spawn(
@@ -22,6 +41,8 @@ pub fn spawn(
     handler: Arc<dyn NotificationHandler>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::sync::watch::Receiver<u64> {
+    let mut pg_config = pg_config;
+    pg_config.application_name(APPLICATION_NAME);
     let (connected_tx, connected_rx) = tokio::sync::watch::channel(0u64);
     let handler = Arc::new(Counting {
         inner: handler,

@@ -143,3 +143,18 @@ pub async fn list_after(
         .map(EventRow::from_row)
         .collect())
 }
+
+/// The sequence number of an event of the space, for cursors.
+pub async fn seq_of(
+    db: &impl GenericClient,
+    space_id: &str,
+    event_id: Uuid,
+) -> Result<Option<i64>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached("SELECT seq FROM events WHERE space_id = $1 AND event_id = $2")
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&space_id, &event_id])
+        .await?
+        .map(|r| r.get(0)))
+}

@@ -169,3 +169,14 @@ pub async fn archive(
         .as_ref()
         .map(SpaceRow::from_row))
 }
+
+/// The sequence number of the space's latest event (0 before the first); `None` if missing.
+pub async fn last_seq(
+    db: &impl GenericClient,
+    space_id: &str,
+) -> Result<Option<i64>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached("SELECT last_seq FROM spaces WHERE space_id = $1")
+        .await?;
+    Ok(db.query_opt(&stmt, &[&space_id]).await?.map(|r| r.get(0)))
+}

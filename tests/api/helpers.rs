@@ -104,6 +104,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         max_body_bytes: 1024 * 1024,
         auth_cache_ttl_secs: 60,
         auth_verify_concurrency: 2,
+        sse_keepalive_secs: 15,
         db: DbConfig {
             database_url: Some(database_url.to_string()),
             data_dir: ".convo".into(),

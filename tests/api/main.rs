@@ -9,4 +9,6 @@ mod isolation;
 mod local_db;
 mod openapi;
 mod spaces;
+mod sse;
+mod stream;
 mod tenants;

@@ -1,0 +1,135 @@
+//! Real-time fan-out. The database is the log; notifications are only hints.
+//!
+//! Each replica has one [`Hub`]. A space that has local subscribers gets one feed task: when
+//! woken (a local append, a hint from another replica, a listener reconnect, or a one-second
+//! safety tick) it reads the events after the last one it broadcast — one query per space per
+//! wake-up, whatever the number of subscribers — serialises each once and broadcasts the batch.
+//! Subscribers keep their own cursor: they replay history from the database, drop what they
+//! already sent, and fall back to the database when they lag behind the bounded broadcast
+//! buffer. Delivery per connection is therefore exactly once and in order whatever happens to
+//! the hints, and a slow client costs no server memory beyond the buffer.
+
+mod feed;
+mod hints;
+pub mod subscription;
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+};
+
+use tokio::sync::{Notify, broadcast, watch};
+use uuid::Uuid;
+
+use crate::{db::Db, tenancy::SchemaName};
+pub use hints::{CHANNEL, HintHandler};
+
+/// A space of a tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SpaceKey {
+    pub schema: SchemaName,
+    pub space_id: String,
+}
+
+/// An event serialised once for every subscriber.
+#[derive(Clone, Debug)]
+pub struct SharedEvent {
+    pub seq: i64,
+    pub event_id: Uuid,
+    pub json: Arc<str>,
+}
+
+/// Consecutive events of one space, in sequence order.
+pub type Batch = Arc<Vec<SharedEvent>>;
+
+/// Batches buffered per space for subscribers; one that falls further behind reads from the
+/// database instead.
+const BROADCAST_CAPACITY: usize = 64;
+
+struct Feed {
+    tx: broadcast::Sender<Batch>,
+    wake: Notify,
+}
+
+pub struct Hub {
+    db: Db,
+    replica_id: Uuid,
+    feeds: Mutex<HashMap<SpaceKey, Arc<Feed>>>,
+    outbox: Mutex<HashSet<SpaceKey>>,
+    outbox_ready: Notify,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Hub {
+    /// Create the hub and start its hint publisher.
+    pub fn start(db: Db, shutdown: watch::Receiver<bool>) -> Arc<Hub> {
+        let hub = Arc::new(Hub {
+            db,
+            replica_id: Uuid::new_v4(),
+            feeds: Mutex::new(HashMap::new()),
+            outbox: Mutex::new(HashSet::new()),
+            outbox_ready: Notify::new(),
+            shutdown,
+        });
+        tokio::spawn(hints::publish(hub.clone()));
+        hub
+    }
+
+    /// Call after a transaction that appended events to `space` has committed: wakes this
+    /// replica's subscribers now and the other replicas' within a few milliseconds.
+    pub fn appended(&self, space: &SpaceKey) {
+        self.wake(space);
+        self.outbox.lock().unwrap().insert(space.clone());
+        self.outbox_ready.notify_one();
+    }
+
+    /// Receive the batches of `space` from now on.
+    pub fn subscribe(self: &Arc<Self>, space: &SpaceKey) -> broadcast::Receiver<Batch> {
+        let mut feeds = self.feeds.lock().unwrap();
+        if let Some(feed) = feeds.get(space) {
+            return feed.tx.subscribe();
+        }
+        let (tx, rx) = broadcast::channel(BROADCAST_CAPACITY);
+        let feed = Arc::new(Feed {
+            tx,
+            wake: Notify::new(),
+        });
+        feeds.insert(space.clone(), feed.clone());
+        tokio::spawn(feed::run(self.clone(), space.clone(), feed));
+        rx
+    }
+
+    /// A signal that fires when the server shuts down.
+    pub fn shutdown(&self) -> watch::Receiver<bool> {
+        self.shutdown.clone()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn wake(&self, space: &SpaceKey) {
+        if let Some(feed) = self.feeds.lock().unwrap().get(space) {
+            feed.wake.notify_one();
+        }
+    }
+
+    fn wake_all(&self) {
+        for feed in self.feeds.lock().unwrap().values() {
+            feed.wake.notify_one();
+        }
+    }
+
+    /// Forget a feed whose last subscriber left (checked under the lock, so a subscriber
+    /// arriving meanwhile keeps it).
+    fn retire(&self, space: &SpaceKey) -> bool {
+        let mut feeds = self.feeds.lock().unwrap();
+        match feeds.get(space) {
+            Some(feed) if feed.tx.receiver_count() == 0 => {
+                feeds.remove(space);
+                true
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! One subscriber's stream: replay from the database after its cursor, then follow the
+//! space's broadcast, falling back to the database on any gap or lag.
+
+use std::{borrow::Cow, sync::Arc, time::Duration};
+
+use futures::Stream;
+use poem_openapi::{
+    registry::{MetaSchemaRef, Registry},
+    types::{ToJSON, Type},
+};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{Hub, SharedEvent, SpaceKey};
+use crate::{api::event::Event, error::ApiError, store, tenancy::TenantTx};
+
+/// Events read from the database per query while replaying or catching up.
+const REPLAY_BATCH: i64 = 200;
+
+/// Events of `space` after sequence `after`, serialised once.
+pub async fn fetch_after(
+    hub: &Hub,
+    space: &SpaceKey,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<SharedEvent>, ApiError> {
+    let tx = TenantTx::begin(&hub.db.pool, &space.schema).await?;
+    let rows = store::events::list_after(tx.client(), &space.space_id, after, limit).await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (seq, event_id) = (row.seq, row.event_id);
+            SharedEvent {
+                seq,
+                event_id,
+                json: Event::from(row).to_json_string().into(),
+            }
+        })
+        .collect())
+}
+
+/// Every event of `space` with a sequence above `after`, exactly once and in order, until
+/// the client goes away or the server shuts down.
+pub fn events(
+    hub: Arc<Hub>,
+    space: SpaceKey,
+    after: i64,
+) -> impl Stream<Item = SharedEvent> + Send + 'static {
+    async_stream::stream! {
+        // Subscribe before replaying, so nothing committed meanwhile can fall between the two.
+        let mut rx = hub.subscribe(&space);
+        let mut shutdown = hub.shutdown();
+        let mut last = after;
+        'catch_up: loop {
+            loop {
+                match fetch_after(&hub, &space, last, REPLAY_BATCH).await {
+                    Ok(events) => {
+                        let caught_up = (events.len() as i64) < REPLAY_BATCH;
+                        for event in events {
+                            last = event.seq;
+                            yield event;
+                        }
+                        if caught_up {
+                            break;
+                        }
+                    }
+                    Err(_) => {
+                        // The database is away: try again shortly, unless shutting down.
+                        let stop = tokio::select! {
+                            _ = tokio::time::sleep(Duration::from_secs(1)) => false,
+                            _ = shutdown.changed() => true,
+                        };
+                        if stop {
+                            break 'catch_up;
+                        }
+                    }
+                }
+            }
+            loop {
+                let received = tokio::select! {
+                    received = rx.recv() => received,
+                    _ = shutdown.changed() => break 'catch_up,
+                };
+                match received {
+                    Ok(batch) => {
+                        let fresh = unsent(&batch, last);
+                        match fresh.first() {
+                            None => continue,
+                            // A gap (this batch starts after events we have not sent): the
+                            // database has them.
+                            Some(first) if first.seq != last + 1 => continue 'catch_up,
+                            Some(_) => {}
+                        }
+                        for event in fresh {
+                            last = event.seq;
+                            yield event;
+                        }
+                    }
+                    // Fell behind the bounded buffer: read from the database by our own cursor.
+                    Err(RecvError::Lagged(_)) => continue 'catch_up,
+                    Err(RecvError::Closed) => break 'catch_up,
+                }
+            }
+        }
+    }
+}
+
+/// The events of `batch` after sequence `last`.
+fn unsent(batch: &[SharedEvent], last: i64) -> Vec<SharedEvent> {
+    batch.iter().filter(|e| e.seq > last).cloned().collect()
+}
+
+/// Documented in the spec as the event object it carries.
+impl Type for SharedEvent {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        Event::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        Event::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        Event::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl ToJSON for SharedEvent {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.json).ok()
+    }
+}

@@ -1,0 +1,279 @@
+//! The SSE event stream: replay, resume, live fan-out across replicas, exactly-once delivery.
+
+use convo::{
+    realtime::SpaceKey,
+    store::events::{self, NewEvent},
+    tenancy::{SchemaName, TenantTx},
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    helpers::{Actor, TestApp, json_of},
+    sse::Sse,
+};
+
+/// A human with a tenant and a space in it; returns (human, schema).
+async fn setup(app: &TestApp, space: &str) -> (Actor, SchemaName) {
+    let human = app.human("Alice").await;
+    let tenant = app.tenant(&human, "Acme").await;
+    app.space(&human, space).await;
+    (
+        human,
+        SchemaName::parse(tenant["schema_name"].as_str().unwrap()).unwrap(),
+    )
+}
+
+/// Append an event through `app` the way the write endpoints do: commit, then wake the hub.
+async fn append(app: &TestApp, schema: &SchemaName, space: &str, text: &str) -> Uuid {
+    let tx = TenantTx::begin(&app.state.db.pool, schema).await.unwrap();
+    let row = events::append(
+        tx.client(),
+        &NewEvent {
+            event_id: Uuid::now_v7(),
+            space_id: space.to_string(),
+            speaker_id: "writer".into(),
+            speaker_name: "Writer".into(),
+            speaker_type: "human".into(),
+            text: text.into(),
+            parent_event_id: None,
+            thread_id: None,
+            references: vec![],
+            metadata: json!({}),
+        },
+    )
+    .await
+    .unwrap()
+    .expect("space is active");
+    tx.commit().await.unwrap();
+    app.state.hub.appended(&SpaceKey {
+        schema: schema.clone(),
+        space_id: space.into(),
+    });
+    row.event_id
+}
+
+fn stream_req(app: &TestApp, key: &str, space: &str) -> reqwest::RequestBuilder {
+    app.get(&format!("/api/spaces/{space}/events/stream"), key)
+}
+
+fn seqs(events: &[crate::sse::SseEvent]) -> Vec<i64> {
+    events
+        .iter()
+        .map(|e| e.data["sequence"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn replays_from_the_start_then_follows_live() {
+    let app = TestApp::spawn().await;
+    let (alice, schema) = setup(&app, "room").await;
+    let first = append(&app, &schema, "room", "one").await;
+    append(&app, &schema, "room", "two").await;
+    let mut sse = Sse::open(stream_req(&app, &alice.api_key, "room")).await;
+    let replayed = sse.take(2).await;
+    assert_eq!(replayed[0].event, "context_event");
+    assert_eq!(replayed[0].id, first.to_string());
+    assert_eq!(replayed[0].data["event_id"], first.to_string());
+    assert_eq!(replayed[0].data["text"], "one");
+    assert_eq!(replayed[0].data["space_id"], "room");
+    for field in [
+        "speaker_id",
+        "speaker_name",
+        "speaker_type",
+        "timestamp",
+        "references",
+        "metadata",
+    ] {
+        assert!(replayed[0].data.get(field).is_some(), "{field}");
+    }
+    append(&app, &schema, "room", "three").await;
+    let live = sse.next().await;
+    assert_eq!(live.data["text"], "three");
+    assert_eq!(
+        seqs(&[replayed[0].clone(), replayed[1].clone(), live]),
+        vec![1, 2, 3]
+    );
+}
+
+#[tokio::test]
+async fn token_query_parameter_authenticates_the_stream() {
+    let app = TestApp::spawn().await;
+    let (alice, schema) = setup(&app, "room").await;
+    append(&app, &schema, "room", "hello").await;
+    let url = app.url(&format!(
+        "/api/spaces/room/events/stream?token={}",
+        alice.api_key
+    ));
+    let mut sse = Sse::open(app.http.get(url)).await;
+    assert_eq!(sse.next().await.data["text"], "hello");
+}
+
+#[tokio::test]
+async fn refusals() {
+    let app = TestApp::spawn().await;
+    let (alice, _) = setup(&app, "room").await;
+    let bob = app.human_in_new_tenant("Bob").await;
+    let cases = [
+        (app.http.get(app.url("/api/spaces/room/events/stream")), 401),
+        (stream_req(&app, &bob.api_key, "room"), 404),
+        (stream_req(&app, &alice.api_key, "nope"), 404),
+        (
+            stream_req(&app, &alice.api_key, "room").header("Last-Event-ID", "garbage"),
+            400,
+        ),
+        (
+            stream_req(&app, &alice.api_key, "room")
+                .header("Last-Event-ID", Uuid::new_v4().to_string()),
+            404,
+        ),
+        (
+            app.get(
+                &format!("/api/spaces/room/events/stream?since={}", Uuid::new_v4()),
+                &alice.api_key,
+            ),
+            404,
+        ),
+    ];
+    for (req, expected) in cases {
+        let (status, body) = json_of(req.send().await.unwrap()).await;
+        assert_eq!(status, expected, "{body}");
+        assert!(body["detail"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn resume_after_missing_100_events_gets_exactly_those() {
+    let app = TestApp::spawn().await;
+    let (alice, schema) = setup(&app, "room").await;
+    for i in 0..10 {
+        append(&app, &schema, "room", &format!("early {i}")).await;
+    }
+    let mut sse = Sse::open(stream_req(&app, &alice.api_key, "room")).await;
+    let seen = sse.take(10).await;
+    drop(sse);
+    for i in 0..100 {
+        append(&app, &schema, "room", &format!("missed {i}")).await;
+    }
+    let mut resumed =
+        Sse::open(stream_req(&app, &alice.api_key, "room").header("Last-Event-ID", &seen[9].id))
+            .await;
+    let missed = resumed.take(100).await;
+    assert_eq!(seqs(&missed), (11..=110).collect::<Vec<_>>());
+    assert_eq!(missed[0].data["text"], "missed 0");
+    // The same with ?since=, then live with no duplicate.
+    let mut since = Sse::open(app.get(
+        &format!("/api/spaces/room/events/stream?since={}", missed[98].id),
+        &alice.api_key,
+    ))
+    .await;
+    assert_eq!(seqs(&[since.next().await]), vec![110]);
+    append(&app, &schema, "room", "live").await;
+    assert_eq!(seqs(&[resumed.next().await]), vec![111]);
+    assert_eq!(seqs(&[since.next().await]), vec![111]);
+}
+
+#[tokio::test]
+async fn a_subscriber_on_one_replica_receives_events_written_through_another() {
+    let a = TestApp::spawn().await;
+    let b = a.replica().await;
+    let (alice, schema) = setup(&a, "room").await;
+    let mut on_a = Sse::open(stream_req(&a, &alice.api_key, "room")).await;
+    let mut on_b = Sse::open(stream_req(&b, &alice.api_key, "room")).await;
+    let id = append(&b, &schema, "room", "from b").await;
+    assert_eq!(on_a.next().await.id, id.to_string());
+    assert_eq!(on_b.next().await.id, id.to_string());
+    let id = append(&a, &schema, "room", "from a").await;
+    assert_eq!(on_b.next().await.id, id.to_string());
+    assert_eq!(on_a.next().await.id, id.to_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_subscribers_get_all_events_of_four_writers_in_order() {
+    let app = TestApp::spawn().await;
+    let (alice, schema) = setup(&app, "hot").await;
+    let mut subscribers = Vec::new();
+    for _ in 0..100 {
+        subscribers.push(Sse::open(stream_req(&app, &alice.api_key, "hot")).await);
+    }
+    let writers = (0..4).map(|w| {
+        let (pool_app, schema) = (&app, schema.clone());
+        async move {
+            for i in 0..250 {
+                append(pool_app, &schema, "hot", &format!("w{w} e{i}")).await;
+            }
+        }
+    });
+    let readers = subscribers
+        .iter_mut()
+        .map(|sse| async move { seqs(&sse.take(1000).await) });
+    let (_, received) = tokio::join!(
+        futures::future::join_all(writers),
+        futures::future::join_all(readers)
+    );
+    let expected: Vec<i64> = (1..=1000).collect();
+    for got in received {
+        assert_eq!(got, expected);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_listener_loses_no_event() {
+    let a = TestApp::spawn().await;
+    let b = a.replica().await;
+    let (alice, schema) = setup(&a, "room").await;
+    let mut subscribers = Vec::new();
+    for _ in 0..5 {
+        subscribers.push(Sse::open(stream_req(&a, &alice.api_key, "room")).await);
+    }
+    let db = a.db().await;
+    let writer = async {
+        for i in 0..200 {
+            append(&b, &schema, "room", &format!("e{i}")).await;
+            if i == 50 || i == 120 {
+                let killed: Vec<Value> = db
+                    .query(
+                        "SELECT to_jsonb(pg_terminate_backend(pid)) FROM pg_stat_activity
+                         WHERE application_name = 'convo-listener' AND datname = current_database()",
+                        &[],
+                    )
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                assert!(!killed.is_empty(), "a listener to kill");
+            }
+        }
+    };
+    let readers = subscribers
+        .iter_mut()
+        .map(|sse| async move { seqs(&sse.take(200).await) });
+    let (_, received) = tokio::join!(writer, futures::future::join_all(readers));
+    for got in received {
+        assert_eq!(got, (1..=200).collect::<Vec<_>>());
+    }
+}
+
+#[tokio::test]
+async fn shutdown_closes_streams() {
+    let app = TestApp::spawn().await;
+    let (alice, _) = setup(&app, "room").await;
+    let resp = stream_req(&app, &alice.api_key, "room")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.bytes_stream();
+    drop(app);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        use futures::StreamExt;
+        while let Some(chunk) = body.next().await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ends when the server shuts down");
+}
