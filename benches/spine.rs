@@ -27,6 +27,9 @@ async fn main() {
         auth_cache_ttl_secs: 60,
         auth_verify_concurrency: 2,
         sse_keepalive_secs: 15,
+        max_streams_per_key: 20,
+        stream_token_ttl_secs: 300,
+        jwt_secret: None,
         db: DbConfig {
             database_url: Some(db_url),
             data_dir: ".convo".into(),

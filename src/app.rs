@@ -17,11 +17,12 @@ use tracing::Instrument;
 
 use crate::{
     api,
-    auth::{self, Authenticator, invalidation},
+    auth::{self, Authenticator, invalidation, stream_token::StreamTokens},
     config::ServeConfig,
     db::{Db, listener},
     error::{ApiError, to_detail},
-    realtime::{self, Hub},
+    realtime::{self, Hub, StreamLimiter},
+    store::credentials,
     tenancy::{SchemaName, migrations},
 };
 
@@ -33,6 +34,9 @@ pub struct AppState {
     pub max_body_bytes: usize,
     pub hub: Arc<Hub>,
     pub sse_keepalive: Duration,
+    pub stream_limiter: Arc<StreamLimiter>,
+    /// How many times the notification listener has connected (it reconnects by itself).
+    pub listener_connections: tokio::sync::watch::Receiver<u64>,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -59,10 +63,23 @@ impl App {
             "migrations applied"
         );
 
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.0.clone().into_bytes(),
+            None => {
+                let mut fresh = [0u8; 32];
+                rand::RngExt::fill(&mut rand::rng(), &mut fresh[..]);
+                let conn = db.pool.get().await.context("connecting to PostgreSQL")?;
+                credentials::signing_secret(&conn, "stream_tokens", &fresh).await?
+            }
+        };
         let auth = Authenticator::new(
             db.pool.clone(),
             Duration::from_secs(config.auth_cache_ttl_secs),
             config.auth_verify_concurrency,
+            StreamTokens::new(
+                &secret,
+                Duration::from_secs(config.stream_token_ttl_secs.max(1)),
+            ),
         );
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let hub = Hub::start(db.clone(), shutdown_rx.clone());
@@ -87,6 +104,8 @@ impl App {
             max_body_bytes: config.max_body_bytes,
             hub,
             sse_keepalive: Duration::from_secs(config.sse_keepalive_secs.max(1)),
+            stream_limiter: Arc::new(StreamLimiter::new(config.max_streams_per_key)),
+            listener_connections: listening,
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()

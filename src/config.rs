@@ -68,6 +68,23 @@ impl fmt::Debug for DbConfig {
     }
 }
 
+/// A secret value: parsed from a flag or variable, never printed.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// Settings of the HTTP server.
 #[derive(Args, Clone, Debug)]
 pub struct ServeConfig {
@@ -91,6 +108,19 @@ pub struct ServeConfig {
     /// Seconds between keep-alive comments on idle event streams.
     #[arg(long, env = "CONVO_SSE_KEEPALIVE_SECS", default_value_t = 15)]
     pub sse_keepalive_secs: u64,
+
+    /// Event streams one credential may hold open at once; more get 429.
+    #[arg(long, env = "CONVO_MAX_STREAMS_PER_KEY", default_value_t = 20)]
+    pub max_streams_per_key: usize,
+
+    /// Lifetime of a stream token, in seconds.
+    #[arg(long, env = "CONVO_STREAM_TOKEN_TTL_SECS", default_value_t = 300)]
+    pub stream_token_ttl_secs: u64,
+
+    /// Secret for signing stream tokens. Unset: a random secret kept in the database and
+    /// shared by every replica.
+    #[arg(long, env = "CONVO_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
 
     #[command(flatten)]
     pub db: DbConfig,

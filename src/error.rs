@@ -32,6 +32,9 @@ pub enum ApiError {
     /// The request body is larger than the server accepts.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
+    /// Too many requests or open streams for this credential.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>),
     /// Unexpected server error; the details are in the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -67,6 +70,9 @@ impl ApiError {
     }
     pub fn payload_too_large(limit: usize) -> Self {
         Self::PayloadTooLarge(body(format!("Request body is larger than {limit} bytes")))
+    }
+    pub fn too_many_requests(detail: impl Into<String>) -> Self {
+        Self::TooManyRequests(body(detail))
     }
     pub fn unavailable() -> Self {
         Self::Unavailable(body("Database unavailable, retry later"))

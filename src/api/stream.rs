@@ -2,23 +2,35 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream::BoxStream};
 use poem::web::{Data, sse};
 use poem_openapi::{
-    OpenApi,
+    Object, OpenApi,
     param::{Header, Path, Query},
-    payload::EventStream,
+    payload::{EventStream, Json},
 };
+use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use super::{ApiTags, space_not_found, tenant_tx};
 use crate::{
     app::AppState,
-    auth::ApiKeyAuth,
+    auth::{ApiKeyAuth, Principal, cache::Invalidation},
     error::ApiError,
     realtime::{SharedEvent, SpaceKey, subscription},
     store::{events, spaces},
 };
+
+/// A short-lived token for one space's event stream.
+#[derive(Object)]
+pub struct StreamToken {
+    /// Pass as `?token=` to `GET /api/spaces/{space_id}/events/stream`; valid for no other
+    /// request.
+    token: String,
+    space_id: String,
+    expires_at: DateTime<Utc>,
+}
 
 pub struct StreamApi;
 
@@ -49,6 +61,15 @@ impl StreamApi {
         last_event_id: Header<Option<String>>,
     ) -> Result<EventStream<BoxStream<'static, SharedEvent>>, ApiError> {
         let caller = auth.principal();
+        let slot = state
+            .stream_limiter
+            .try_acquire(caller.key_id)
+            .ok_or_else(|| {
+                ApiError::too_many_requests(format!(
+                    "Too many open event streams for this credential (limit {})",
+                    state.stream_limiter.max()
+                ))
+            })?;
         let cursor = last_event_id.0.or(since.0).filter(|c| !c.trim().is_empty());
         let tx = tenant_tx(&state, caller).await?;
         spaces::state(tx.client(), &space_id)
@@ -70,7 +91,14 @@ impl StreamApi {
             schema: caller.schema.clone(),
             space_id: space_id.0,
         };
-        let stream = subscription::events(state.hub.clone(), space, after).boxed();
+        let stop = until_revoked(state.0.clone(), caller.clone());
+        let stream = subscription::events(state.hub.clone(), space, after, stop)
+            // The slot lives as long as the stream.
+            .map(move |event| {
+                let _ = &slot;
+                event
+            })
+            .boxed();
         Ok(EventStream::new(stream)
             .keep_alive(state.sse_keepalive)
             .to_event(|e| {
@@ -78,5 +106,53 @@ impl StreamApi {
                     .event_type("context_event")
                     .id(e.event_id.to_string())
             }))
+    }
+
+    /// Create a stream token
+    ///
+    /// A signed token valid only for this space's event stream, for a short time (5 minutes
+    /// by default), so browsers need not put a long-lived API key in a URL. Revoking the key
+    /// that created it revokes the token.
+    #[oai(
+        path = "/api/spaces/:space_id/stream-token",
+        method = "post",
+        operation_id = "create_stream_token"
+    )]
+    async fn stream_token(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+    ) -> Result<Json<StreamToken>, ApiError> {
+        let caller = auth.principal();
+        let tx = tenant_tx(&state, caller).await?;
+        spaces::state(tx.client(), &space_id)
+            .await?
+            .ok_or_else(space_not_found)?;
+        tx.commit().await?;
+        let (token, expires_at) = state.auth.stream_tokens.mint(caller, &space_id);
+        Ok(Json(StreamToken {
+            token,
+            space_id: space_id.0,
+            expires_at,
+        }))
+    }
+}
+
+/// Resolves when the stream's credential stops being valid: its key revoked or rotated, its
+/// actor deleted or moved, its tenant suspended. Only invalidations that concern it are
+/// checked against the database.
+async fn until_revoked(state: Arc<AppState>, principal: Principal) {
+    let mut invalidations = state.auth.cache.invalidations();
+    loop {
+        match invalidations.recv().await {
+            Ok(Invalidation::Actor(id)) if id != principal.actor_id => continue,
+            Ok(Invalidation::Tenant(id)) if Some(id) != principal.tenant_id => continue,
+            Err(RecvError::Closed) => return std::future::pending().await,
+            _ => {}
+        }
+        if !state.auth.still_valid(&principal).await {
+            return;
+        }
     }
 }

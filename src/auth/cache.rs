@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use moka::sync::Cache;
 use sha2::{Digest, Sha256};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::Principal;
@@ -20,12 +20,21 @@ pub fn digest(token: &str) -> TokenDigest {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// What an invalidation covers, for long-lived consumers (open streams) that must re-check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalidation {
+    Actor(Uuid),
+    Tenant(Uuid),
+    All,
+}
+
 pub struct AuthCache {
     verified: Cache<TokenDigest, Principal>,
     /// Tokens that failed recently, so a bad key cannot make the server hash over and over.
     rejected: Cache<TokenDigest, ()>,
     /// Bumped by every invalidation; observers (tests, streams) can await changes.
     generation: watch::Sender<u64>,
+    invalidations: broadcast::Sender<Invalidation>,
 }
 
 impl AuthCache {
@@ -41,6 +50,7 @@ impl AuthCache {
                 .time_to_live(Duration::from_secs(30))
                 .build(),
             generation: watch::Sender::new(0),
+            invalidations: broadcast::Sender::new(256),
         }
     }
 
@@ -66,8 +76,14 @@ impl AuthCache {
         self.generation.subscribe()
     }
 
-    fn bump(&self) {
+    /// Every invalidation from now on (a receiver that lags should assume `All`).
+    pub fn invalidations(&self) -> broadcast::Receiver<Invalidation> {
+        self.invalidations.subscribe()
+    }
+
+    fn bump(&self, what: Invalidation) {
         self.generation.send_modify(|g| *g += 1);
+        let _ = self.invalidations.send(what);
     }
 
     /// Cache a verified principal unless an invalidation happened since `generation`.
@@ -78,21 +94,21 @@ impl AuthCache {
     }
 
     pub fn invalidate_actor(&self, actor_id: Uuid) {
-        self.bump();
+        self.bump(Invalidation::Actor(actor_id));
         let _ = self
             .verified
             .invalidate_entries_if(move |_, p| p.actor_id == actor_id);
     }
 
     pub fn invalidate_tenant(&self, tenant_id: Uuid) {
-        self.bump();
+        self.bump(Invalidation::Tenant(tenant_id));
         let _ = self
             .verified
             .invalidate_entries_if(move |_, p| p.tenant_id == Some(tenant_id));
     }
 
     pub fn invalidate_all(&self) {
-        self.bump();
+        self.bump(Invalidation::All);
         self.verified.invalidate_all();
     }
 }

@@ -31,6 +31,10 @@ pub async fn resolve_principal<E: Endpoint>(
         .clone();
     match state.auth.authenticate(&token).await {
         Ok(principal) if principal.suspended => Err(ApiError::tenant_suspended().into()),
+        Ok(principal) if !stream_token_allows(&principal, &req) => Err(ApiError::forbidden(
+            "A stream token is valid only for the event stream of its own space",
+        )
+        .into()),
         Ok(principal) => {
             let span = tracing::Span::current();
             span.record("actor_id", tracing::field::display(principal.actor_id));
@@ -40,6 +44,17 @@ pub async fn resolve_principal<E: Endpoint>(
         }
         Err(AuthFailure::Invalid) => Err(ApiError::unauthorized().into()),
         Err(AuthFailure::Unavailable) => Err(ApiError::unavailable().into()),
+    }
+}
+
+/// A stream token opens its own space's event stream and nothing else.
+fn stream_token_allows(principal: &super::Principal, req: &Request) -> bool {
+    match &principal.stream_space {
+        None => true,
+        Some(space) => {
+            req.method() == poem::http::Method::GET
+                && req.uri().path() == format!("/api/spaces/{space}/events/stream")
+        }
     }
 }
 

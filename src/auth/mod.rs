@@ -7,6 +7,7 @@ pub mod invalidation;
 pub mod keys;
 mod middleware;
 mod scheme;
+pub mod stream_token;
 
 use std::{sync::Arc, time::Duration};
 
@@ -17,8 +18,13 @@ use uuid::Uuid;
 pub use middleware::resolve_principal;
 pub use scheme::{ApiKeyAuth, OptionalApiKeyAuth};
 
-use crate::{domain::ActorType, store::credentials, tenancy::SchemaName};
+use crate::{
+    domain::ActorType,
+    store::credentials::{self, KeyRecord},
+    tenancy::SchemaName,
+};
 use cache::AuthCache;
+use stream_token::StreamTokens;
 
 /// Who is calling, and which tenant schema their requests are scoped to.
 #[derive(Clone, Debug)]
@@ -30,7 +36,10 @@ pub struct Principal {
     pub tenant_id: Option<Uuid>,
     pub schema: SchemaName,
     pub suspended: bool,
+    /// The API key presented, or the one that minted the stream token presented.
     pub key_id: Uuid,
+    /// Set when authenticated by a stream token: the only space whose stream it may open.
+    pub stream_space: Option<String>,
 }
 
 impl Principal {
@@ -53,18 +62,33 @@ pub struct Authenticator {
     pub cache: Arc<AuthCache>,
     /// Bounds concurrent argon2 work (hashing and verifying): each takes ~18 ms and 19 MiB.
     argon_slots: Semaphore,
+    pub stream_tokens: StreamTokens,
 }
 
 impl Authenticator {
-    pub fn new(pool: Pool, cache_ttl: Duration, argon_concurrency: usize) -> Authenticator {
+    pub fn new(
+        pool: Pool,
+        cache_ttl: Duration,
+        argon_concurrency: usize,
+        stream_tokens: StreamTokens,
+    ) -> Authenticator {
         Authenticator {
             pool,
             cache: Arc::new(AuthCache::new(cache_ttl)),
             argon_slots: Semaphore::new(argon_concurrency.max(1)),
+            stream_tokens,
         }
     }
 
+    /// Resolve an API key or a stream token.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure> {
+        if stream_token::looks_like_jwt(token) {
+            return self.authenticate_stream_token(token).await;
+        }
+        self.authenticate_key(token).await
+    }
+
+    async fn authenticate_key(&self, token: &str) -> Result<Principal, AuthFailure> {
         let Some(lookup) = keys::lookup_of(token) else {
             return Err(AuthFailure::Invalid);
         };
@@ -101,21 +125,54 @@ impl Authenticator {
             self.cache.reject(digest);
             return Err(AuthFailure::Invalid);
         }
-        let principal = Principal {
-            actor_id: record.actor_id,
-            actor_type: ActorType::from_db(&record.actor_type),
-            display_name: record.display_name,
-            tenant_id: record.tenant_id,
-            schema: record
-                .schema_name
-                .as_deref()
-                .and_then(SchemaName::parse)
-                .unwrap_or_else(SchemaName::default_tenant),
-            suspended: record.tenant_status.as_deref() == Some("suspended"),
-            key_id: record.key_id,
-        };
+        let principal = principal_of(record);
         self.cache.insert(digest, principal.clone(), generation);
         Ok(principal)
+    }
+
+    /// A stream token is checked against its key's current state on every use (streams are
+    /// opened rarely), so a revoked key or a moved actor cannot keep using it.
+    async fn authenticate_stream_token(&self, token: &str) -> Result<Principal, AuthFailure> {
+        let claims = self
+            .stream_tokens
+            .verify(token)
+            .ok_or(AuthFailure::Invalid)?;
+        let record = self
+            .key_record(claims.kid)
+            .await?
+            .ok_or(AuthFailure::Invalid)?;
+        let mut principal = principal_of(record);
+        if principal.actor_id != claims.sub || principal.schema.as_str() != claims.sch {
+            return Err(AuthFailure::Invalid);
+        }
+        principal.stream_space = Some(claims.spc);
+        Ok(principal)
+    }
+
+    async fn key_record(&self, key_id: Uuid) -> Result<Option<KeyRecord>, AuthFailure> {
+        let conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|_| AuthFailure::Unavailable)?;
+        credentials::find_by_id(&conn, key_id)
+            .await
+            .map_err(|_| AuthFailure::Unavailable)
+    }
+
+    /// Whether `principal`'s credential still stands as it did (for long-lived streams). A
+    /// database error counts as yes: an outage must not close every stream.
+    pub async fn still_valid(&self, principal: &Principal) -> bool {
+        match self.key_record(principal.key_id).await {
+            Ok(Some(record)) => {
+                let now = principal_of(record);
+                now.actor_id == principal.actor_id
+                    && now.schema == principal.schema
+                    && !now.suspended
+            }
+            Ok(None) => false,
+            Err(_) => true,
+        }
     }
 
     /// Run argon2 work on a blocking thread, at most `argon_concurrency` at a time.
@@ -125,5 +182,22 @@ impl Authenticator {
     ) -> Result<T, tokio::task::JoinError> {
         let _permit = self.argon_slots.acquire().await.expect("never closed");
         tokio::task::spawn_blocking(work).await
+    }
+}
+
+fn principal_of(record: KeyRecord) -> Principal {
+    Principal {
+        actor_id: record.actor_id,
+        actor_type: ActorType::from_db(&record.actor_type),
+        display_name: record.display_name,
+        tenant_id: record.tenant_id,
+        schema: record
+            .schema_name
+            .as_deref()
+            .and_then(SchemaName::parse)
+            .unwrap_or_else(SchemaName::default_tenant),
+        suspended: record.tenant_status.as_deref() == Some("suspended"),
+        key_id: record.key_id,
+        stream_space: None,
     }
 }

@@ -9,17 +9,9 @@ use crate::realtime::subscription::fetch_after;
 const RECHECK: Duration = Duration::from_secs(1);
 const FETCH_LIMIT: i64 = 500;
 
-pub(super) async fn run(hub: Arc<Hub>, space: SpaceKey, feed: Arc<Feed>) {
+pub(super) async fn run(hub: Arc<Hub>, space: SpaceKey, feed: Arc<Feed>, start: i64) {
     let mut shutdown = hub.shutdown();
-    // Subscribers replay everything up to where they subscribed from the database; the feed
-    // only has to cover what commits from now on.
-    let mut last_seq = loop {
-        match current_seq(&hub, &space).await {
-            Ok(seq) => break seq,
-            Err(_) if hub.retire(&space) => return,
-            Err(_) => tokio::time::sleep(RECHECK).await,
-        }
-    };
+    let mut last_seq = start;
     loop {
         tokio::select! {
             _ = feed.wake.notified() => {}
@@ -52,7 +44,10 @@ pub(super) async fn run(hub: Arc<Hub>, space: SpaceKey, feed: Arc<Feed>) {
     }
 }
 
-async fn current_seq(hub: &Hub, space: &SpaceKey) -> Result<i64, crate::error::ApiError> {
+pub(super) async fn current_seq(
+    hub: &Hub,
+    space: &SpaceKey,
+) -> Result<i64, crate::error::ApiError> {
     let tx = crate::tenancy::TenantTx::begin(&hub.db.pool, &space.schema).await?;
     let seq = crate::store::spaces::last_seq(tx.client(), &space.space_id).await?;
     tx.commit().await?;

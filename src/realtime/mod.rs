@@ -11,6 +11,7 @@
 
 mod feed;
 mod hints;
+mod limiter;
 pub mod subscription;
 
 use std::{
@@ -23,6 +24,7 @@ use uuid::Uuid;
 
 use crate::{db::Db, tenancy::SchemaName};
 pub use hints::{CHANNEL, HintHandler};
+pub use limiter::{StreamLimiter, StreamSlot};
 
 /// A space of a tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -83,11 +85,23 @@ impl Hub {
         self.outbox_ready.notify_one();
     }
 
-    /// Receive the batches of `space` from now on.
-    pub fn subscribe(self: &Arc<Self>, space: &SpaceKey) -> broadcast::Receiver<Batch> {
+    /// Receive the batches of `space` from now on. Everything committed before this returns
+    /// is in the database for the caller's replay; everything after it is broadcast.
+    pub async fn subscribe(
+        self: &Arc<Self>,
+        space: &SpaceKey,
+    ) -> Result<broadcast::Receiver<Batch>, crate::error::ApiError> {
+        if let Some(feed) = self.feeds.lock().unwrap().get(space) {
+            return Ok(feed.tx.subscribe());
+        }
+        // A new feed starts after the last event committed *now*, before any subscriber of
+        // it replays: were it read later, an event committed in between would be neither
+        // replayed nor broadcast.
+        let start = feed::current_seq(self, space).await?;
         let mut feeds = self.feeds.lock().unwrap();
         if let Some(feed) = feeds.get(space) {
-            return feed.tx.subscribe();
+            // Another subscriber created it meanwhile, also before our replay: use theirs.
+            return Ok(feed.tx.subscribe());
         }
         let (tx, rx) = broadcast::channel(BROADCAST_CAPACITY);
         let feed = Arc::new(Feed {
@@ -95,8 +109,8 @@ impl Hub {
             wake: Notify::new(),
         });
         feeds.insert(space.clone(), feed.clone());
-        tokio::spawn(feed::run(self.clone(), space.clone(), feed));
-        rx
+        tokio::spawn(feed::run(self.clone(), space.clone(), feed, start));
+        Ok(rx)
     }
 
     /// A signal that fires when the server shuts down.

@@ -1,7 +1,7 @@
 //! One subscriber's stream: replay from the database after its cursor, then follow the
 //! space's broadcast, falling back to the database on any gap or lag.
 
-use std::{borrow::Cow, sync::Arc, time::Duration};
+use std::{borrow::Cow, future::Future, sync::Arc, time::Duration};
 
 use futures::Stream;
 use poem_openapi::{
@@ -40,16 +40,32 @@ pub async fn fetch_after(
 }
 
 /// Every event of `space` with a sequence above `after`, exactly once and in order, until
-/// the client goes away or the server shuts down.
+/// the client goes away, the server shuts down, or `stop` resolves.
 pub fn events(
     hub: Arc<Hub>,
     space: SpaceKey,
     after: i64,
+    stop: impl Future<Output = ()> + Send + 'static,
 ) -> impl Stream<Item = SharedEvent> + Send + 'static {
     async_stream::stream! {
-        // Subscribe before replaying, so nothing committed meanwhile can fall between the two.
-        let mut rx = hub.subscribe(&space);
+        let mut stop = Box::pin(stop);
         let mut shutdown = hub.shutdown();
+        // Subscribe before replaying, so nothing committed meanwhile can fall between the two.
+        let mut rx = loop {
+            match hub.subscribe(&space).await {
+                Ok(rx) => break rx,
+                Err(_) => {
+                    let give_up = tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => false,
+                        _ = shutdown.changed() => true,
+                        _ = &mut stop => true,
+                    };
+                    if give_up {
+                        return;
+                    }
+                }
+            }
+        };
         let mut last = after;
         'catch_up: loop {
             loop {
@@ -66,11 +82,12 @@ pub fn events(
                     }
                     Err(_) => {
                         // The database is away: try again shortly, unless shutting down.
-                        let stop = tokio::select! {
+                        let give_up = tokio::select! {
                             _ = tokio::time::sleep(Duration::from_secs(1)) => false,
                             _ = shutdown.changed() => true,
+                            _ = &mut stop => true,
                         };
-                        if stop {
+                        if give_up {
                             break 'catch_up;
                         }
                     }
@@ -80,6 +97,7 @@ pub fn events(
                 let received = tokio::select! {
                     received = rx.recv() => received,
                     _ = shutdown.changed() => break 'catch_up,
+                    _ = &mut stop => break 'catch_up,
                 };
                 match received {
                     Ok(batch) => {

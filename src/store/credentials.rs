@@ -34,22 +34,43 @@ pub async fn insert_api_key(
     Ok(key_id)
 }
 
+const KEY_QUERY: &str = "SELECT k.key_id, k.key_hash, a.actor_id, a.actor_type, a.tenant_id,
+            t.schema_name, t.status, a.display_name
+     FROM convo.api_keys k
+     JOIN convo.actors a ON a.actor_id = k.actor_id
+     LEFT JOIN convo.tenants t ON t.tenant_id = a.tenant_id
+     WHERE k.revoked_at IS NULL AND ";
+
 /// The live key with this lookup part, with its actor and tenant.
 pub async fn find_by_lookup(
     db: &impl GenericClient,
     lookup: &str,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
     let stmt = db
-        .prepare_cached(
-            "SELECT k.key_id, k.key_hash, a.actor_id, a.actor_type, a.tenant_id,
-                    t.schema_name, t.status, a.display_name
-             FROM convo.api_keys k
-             JOIN convo.actors a ON a.actor_id = k.actor_id
-             LEFT JOIN convo.tenants t ON t.tenant_id = a.tenant_id
-             WHERE k.lookup = $1 AND k.revoked_at IS NULL",
-        )
+        .prepare_cached(&format!("{KEY_QUERY} k.lookup = $1"))
         .await?;
-    Ok(db.query_opt(&stmt, &[&lookup]).await?.map(|row| KeyRecord {
+    Ok(db
+        .query_opt(&stmt, &[&lookup])
+        .await?
+        .map(|row| record(&row)))
+}
+
+/// The live key with this id (for credentials derived from a key, such as stream tokens).
+pub async fn find_by_id(
+    db: &impl GenericClient,
+    key_id: Uuid,
+) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!("{KEY_QUERY} k.key_id = $1"))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&key_id])
+        .await?
+        .map(|row| record(&row)))
+}
+
+fn record(row: &tokio_postgres::Row) -> KeyRecord {
+    KeyRecord {
         key_id: row.get(0),
         key_hash: row.get(1),
         actor_id: row.get(2),
@@ -58,5 +79,25 @@ pub async fn find_by_lookup(
         schema_name: row.get(5),
         tenant_status: row.get(6),
         display_name: row.get(7),
-    }))
+    }
+}
+
+/// The secret named `name`, created with `fresh` if there is none yet.
+pub async fn signing_secret(
+    db: &impl GenericClient,
+    name: &str,
+    fresh: &[u8],
+) -> Result<Vec<u8>, tokio_postgres::Error> {
+    db.execute(
+        "INSERT INTO convo.signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        &[&name, &fresh],
+    )
+    .await?;
+    let row = db
+        .query_one(
+            "SELECT secret FROM convo.signing_keys WHERE name = $1",
+            &[&name],
+        )
+        .await?;
+    Ok(row.get(0))
 }

@@ -105,6 +105,9 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         auth_cache_ttl_secs: 60,
         auth_verify_concurrency: 2,
         sse_keepalive_secs: 15,
+        max_streams_per_key: 20,
+        stream_token_ttl_secs: 300,
+        jwt_secret: None,
         db: DbConfig {
             database_url: Some(database_url.to_string()),
             data_dir: ".convo".into(),

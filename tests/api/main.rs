@@ -11,4 +11,5 @@ mod openapi;
 mod spaces;
 mod sse;
 mod stream;
+mod stream_access;
 mod tenants;

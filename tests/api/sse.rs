@@ -68,6 +68,15 @@ impl Sse {
         }
     }
 
+    /// Wait (at most 5 s) for the server to end the stream.
+    pub async fn ended(&mut self) {
+        let drained = tokio::time::timeout(Duration::from_secs(5), async {
+            while let Some(Ok(_)) = self.body.next().await {}
+        })
+        .await;
+        assert!(drained.is_ok(), "the server ends the stream");
+    }
+
     /// The next `n` events.
     pub async fn take(&mut self, n: usize) -> Vec<SseEvent> {
         let mut out = Vec::with_capacity(n);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    helpers::{Actor, TestApp, json_of},
+    helpers::{Actor, TestApp, fresh_database, json_of, serve_config},
     sse::Sse,
 };
 
@@ -190,7 +190,9 @@ async fn a_subscriber_on_one_replica_receives_events_written_through_another() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_subscribers_get_all_events_of_four_writers_in_order() {
-    let app = TestApp::spawn().await;
+    let mut config = serve_config(&fresh_database().await);
+    config.max_streams_per_key = 100;
+    let app = TestApp::spawn_with(config).await;
     let (alice, schema) = setup(&app, "hot").await;
     let mut subscribers = Vec::new();
     for _ in 0..100 {
@@ -231,6 +233,12 @@ async fn killing_the_listener_loses_no_event() {
         for i in 0..200 {
             append(&b, &schema, "room", &format!("e{i}")).await;
             if i == 50 || i == 120 {
+                // Kill only listeners that are up, and wait for both to come back.
+                let (mut conn_a, mut conn_b) = (
+                    a.state.listener_connections.clone(),
+                    b.state.listener_connections.clone(),
+                );
+                let (before_a, before_b) = (*conn_a.borrow(), *conn_b.borrow());
                 let killed: Vec<Value> = db
                     .query(
                         "SELECT to_jsonb(pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -242,7 +250,14 @@ async fn killing_the_listener_loses_no_event() {
                     .iter()
                     .map(|r| r.get(0))
                     .collect();
-                assert!(!killed.is_empty(), "a listener to kill");
+                assert_eq!(killed.len(), 2, "both replicas' listeners");
+                let reconnected = async {
+                    conn_a.wait_for(|n| *n > before_a).await.unwrap();
+                    conn_b.wait_for(|n| *n > before_b).await.unwrap();
+                };
+                tokio::time::timeout(std::time::Duration::from_secs(10), reconnected)
+                    .await
+                    .expect("listeners reconnect");
             }
         }
     };
@@ -276,4 +291,31 @@ async fn shutdown_closes_streams() {
     })
     .await;
     assert!(ended.is_ok(), "the stream ends when the server shuts down");
+}
+
+/// Regression: a space's first subscriber creates its feed; an event committed while that
+/// happens must reach it (it once started past such an event and never sent it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_subscriber_never_misses_a_concurrent_append() {
+    // A closed stream is noticed at its next write, so the per-key limit is raised here.
+    let mut config = serve_config(&fresh_database().await);
+    config.max_streams_per_key = 100;
+    let app = TestApp::spawn_with(config).await;
+    let human = app.human("Alice").await;
+    let tenant = app.tenant(&human, "Acme").await;
+    let schema = SchemaName::parse(tenant["schema_name"].as_str().unwrap()).unwrap();
+    for i in 0..30 {
+        let space = format!("space-{i}");
+        app.space(&human, &space).await;
+        let subscriber = async {
+            let mut sse = Sse::open(stream_req(&app, &human.api_key, &space)).await;
+            sse.next().await
+        };
+        let writer = async {
+            tokio::task::yield_now().await;
+            append(&app, &schema, &space, "racing").await
+        };
+        let (received, written) = tokio::join!(subscriber, writer);
+        assert_eq!(received.id, written.to_string(), "space {i}");
+    }
 }

@@ -1,0 +1,196 @@
+//! Who may hold a stream open: stream tokens, per-credential limits, and streams closing when
+//! their credential is revoked or their tenant suspended.
+
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::json;
+
+use crate::{
+    helpers::{TestApp, fresh_database, json_of, serve_config},
+    sse::Sse,
+};
+
+fn stream_path(space: &str) -> String {
+    format!("/api/spaces/{space}/events/stream")
+}
+
+#[tokio::test]
+async fn a_stream_token_opens_only_its_own_space_stream() {
+    let app = TestApp::spawn().await;
+    let alice = app.human_in_new_tenant("Alice").await;
+    app.space(&alice, "room").await;
+    app.space(&alice, "other").await;
+    let (status, minted) = json_of(
+        app.post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{minted}");
+    assert_eq!(minted["space_id"], "room");
+    assert!(minted["expires_at"].is_string());
+    let token = minted["token"].as_str().unwrap();
+    assert!(!token.contains(&alice.api_key));
+
+    let url = app.url(&format!("{}?token={token}", stream_path("room")));
+    let _opened = Sse::open(app.http.get(url)).await;
+
+    for (req, expected) in [
+        (
+            app.http
+                .get(app.url(&format!("{}?token={token}", stream_path("other")))),
+            403,
+        ),
+        (
+            app.http
+                .get(app.url(&format!("/api/actors/me?token={token}"))),
+            403,
+        ),
+        (
+            app.http
+                .post(app.url("/api/spaces/room/stream-token"))
+                .bearer_auth(token)
+                .json(&json!({})),
+            403,
+        ),
+        (
+            app.post("/api/spaces/nope/stream-token", &alice.api_key, json!({})),
+            404,
+        ),
+        (
+            app.http
+                .get(app.url(&format!("{}?token={token}x", stream_path("room")))),
+            401,
+        ),
+    ] {
+        let (status, body) = json_of(req.send().await.unwrap()).await;
+        assert_eq!(status, expected, "{body}");
+        assert!(body["detail"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn expired_and_foreign_stream_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.human_in_new_tenant("Alice").await;
+    app.space(&alice, "room").await;
+    let (_, minted) = json_of(
+        app.post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let valid = minted["token"].as_str().unwrap();
+    // Re-sign the same claims with an expiry in the past, using the server's own secret.
+    let secret: Vec<u8> = app
+        .db()
+        .await
+        .query_one(
+            "SELECT secret FROM convo.signing_keys WHERE name = 'stream_tokens'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let payload = valid.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let mut claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["exp"] = json!(chrono::Utc::now().timestamp() - 5);
+    let expired = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(&secret),
+    )
+    .unwrap();
+    let forged = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(b"not the secret"),
+    )
+    .unwrap();
+    for token in [expired, forged] {
+        let url = app.url(&format!("{}?token={token}", stream_path("room")));
+        let (status, body) = json_of(app.http.get(url).send().await.unwrap()).await;
+        assert_eq!(status, 401, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn open_streams_per_credential_are_bounded() {
+    let mut config = serve_config(&fresh_database().await);
+    config.max_streams_per_key = 2;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.human_in_new_tenant("Alice").await;
+    let bob = app.human_in_new_tenant("Bob").await;
+    app.space(&alice, "room").await;
+    app.space(&bob, "room").await;
+    let _one = Sse::open(app.get(&stream_path("room"), &alice.api_key)).await;
+    let _two = Sse::open(app.get(&stream_path("room"), &alice.api_key)).await;
+    let (status, body) = json_of(
+        app.get(&stream_path("room"), &alice.api_key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert!(body["detail"].as_str().unwrap().contains("limit 2"));
+    // Another credential is not affected.
+    let _bobs = Sse::open(app.get(&stream_path("room"), &bob.api_key)).await;
+}
+
+#[tokio::test]
+async fn revoking_the_key_or_suspending_the_tenant_closes_streams() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    let tenant = app.tenant(&alice, "Acme").await;
+    let bot = app.agent(&alice, "Bot").await;
+    app.space(&alice, "room").await;
+    let (_, minted) = json_of(
+        app.post("/api/spaces/room/stream-token", &bot.api_key, json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let token = minted["token"].as_str().unwrap().to_string();
+    let mut by_key = Sse::open(app.get(&stream_path("room"), &bot.api_key)).await;
+    let mut by_token = Sse::open(
+        app.http
+            .get(app.url(&format!("{}?token={token}", stream_path("room")))),
+    )
+    .await;
+    let mut alices = Sse::open(app.get(&stream_path("room"), &alice.api_key)).await;
+
+    let db = app.db().await;
+    db.batch_execute(&format!(
+        "BEGIN; UPDATE convo.api_keys SET revoked_at = now() WHERE actor_id = '{id}';
+         SELECT pg_notify('convo_auth', 'actor:{id}'); COMMIT;",
+        id = bot.actor_id
+    ))
+    .await
+    .unwrap();
+    by_key.ended().await;
+    by_token.ended().await;
+    let url = app.url(&format!("{}?token={token}", stream_path("room")));
+    assert_eq!(
+        app.http.get(url).send().await.unwrap().status(),
+        401,
+        "a revoked key's tokens die with it"
+    );
+
+    db.batch_execute(&format!(
+        "BEGIN; UPDATE convo.tenants SET status = 'suspended' WHERE tenant_id = '{id}';
+         SELECT pg_notify('convo_auth', 'tenant:{id}'); COMMIT;",
+        id = tenant["tenant_id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    alices.ended().await;
+}
