@@ -3,10 +3,14 @@
 
 mod actors;
 pub(crate) mod event;
+mod event_write;
+mod events;
 mod health;
+mod mentions;
 mod participants;
 mod spaces;
 mod tenants;
+mod threads;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -24,6 +28,12 @@ pub enum ApiTags {
     Spaces,
     /// Who is in a space.
     Participants,
+    /// What is said and done in a space, totally ordered.
+    Events,
+    /// Side conversations hanging off one event.
+    Threads,
+    /// Events that mention a participant.
+    Mentions,
 }
 
 pub type Api = (
@@ -32,6 +42,9 @@ pub type Api = (
     tenants::TenantsApi,
     spaces::SpacesApi,
     participants::ParticipantsApi,
+    events::EventsApi,
+    threads::ThreadsApi,
+    mentions::MentionsApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -43,6 +56,9 @@ pub fn service() -> OpenApiService<Api, ()> {
             tenants::TenantsApi,
             spaces::SpacesApi,
             participants::ParticipantsApi,
+            events::EventsApi,
+            threads::ThreadsApi,
+            mentions::MentionsApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

@@ -3,9 +3,13 @@
 mod actors;
 mod auth;
 mod errors;
+mod event_order;
+mod events;
 mod health;
 mod helpers;
 mod isolation;
+mod mentions;
 mod openapi;
 mod spaces;
 mod tenants;
+mod threads;
