@@ -276,7 +276,10 @@ fn check_references(refs: Vec<Str>) -> Result<Vec<String>, ApiError> {
     refs.into_iter()
         .map(|Str(r)| {
             let r = r.trim().to_string();
-            if r.len() <= MAX_REFERENCE_CHARS && url::Url::parse(&r).is_ok() {
+            let valid = r.len() <= MAX_REFERENCE_CHARS
+                && !r.chars().any(char::is_control)
+                && url::Url::parse(&r).is_ok();
+            if valid {
                 Ok(r)
             } else {
                 Err(ApiError::bad_request(format!(

@@ -3,10 +3,12 @@
 mod actors;
 mod auth;
 mod errors;
+mod event_bounds;
 mod event_order;
 mod events;
 mod health;
 mod helpers;
+mod idempotency;
 mod isolation;
 mod mentions;
 mod openapi;
