@@ -165,9 +165,7 @@ impl IdempotencyKey<'_> {
     fn check(self) -> Result<Option<String>, ApiError> {
         match self.0 {
             Some(key) => check_key(key).map(Some),
-            None if self.1.headers().contains_key("Idempotency-Key") => {
-                check_key(String::new()).map(Some)
-            }
+            None if self.1.headers().contains_key("Idempotency-Key") => Err(key_error()),
             None => Ok(None),
         }
     }
@@ -176,13 +174,13 @@ impl IdempotencyKey<'_> {
 fn check_key(key: String) -> Result<String, ApiError> {
     let valid =
         !key.is_empty() && key.len() <= MAX_KEY_CHARS && key.bytes().all(|b| b.is_ascii_graphic());
-    if valid {
-        Ok(key)
-    } else {
-        Err(ApiError::bad_request(format!(
-            "Idempotency-Key must be 1-{MAX_KEY_CHARS} visible ASCII characters"
-        )))
-    }
+    if valid { Ok(key) } else { Err(key_error()) }
+}
+
+fn key_error() -> ApiError {
+    ApiError::bad_request(format!(
+        "Idempotency-Key must be 1-{MAX_KEY_CHARS} visible ASCII characters"
+    ))
 }
 
 fn check(space_id: &str, d: Draft) -> Result<Checked, ApiError> {

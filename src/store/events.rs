@@ -171,11 +171,15 @@ pub async fn list_between(
 }
 
 /// The SQL of [`mentioning`]; public so a test can EXPLAIN it. The containment expression
-/// matches `events_mentions_idx`.
-pub const MENTIONING_SQL: &str = "SELECT event_id, space_id, seq, speaker_id, speaker_name, \
-     speaker_type, text, created_at, parent_event_id, thread_id, refs, metadata FROM events
-     WHERE space_id = $1 AND metadata -> 'mentions' @> jsonb_build_array($2::text) AND seq > $3
-     ORDER BY seq LIMIT $4";
+/// is the one `events_mentions_idx` indexes.
+pub fn mentioning_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM events
+         WHERE space_id = $1 AND metadata -> 'mentions' @> jsonb_build_array($2::text)
+           AND seq > $3
+         ORDER BY seq LIMIT $4"
+    )
+}
 
 /// Up to `limit` events of the space after `after_seq` whose `metadata.mentions` lists
 /// `participant_id`, in order.
@@ -186,7 +190,7 @@ pub async fn mentioning(
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let stmt = db.prepare_cached(MENTIONING_SQL).await?;
+    let stmt = db.prepare_cached(&mentioning_sql()).await?;
     Ok(db
         .query(&stmt, &[&space_id, &participant_id, &after_seq, &limit])
         .await?

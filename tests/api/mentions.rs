@@ -115,7 +115,7 @@ async fn the_mentions_query_can_use_its_index() {
     let plan = tx
         .client()
         .query(
-            &format!("EXPLAIN {}", convo::store::events::MENTIONING_SQL),
+            &format!("EXPLAIN {}", convo::store::events::mentioning_sql()),
             &[&"room", &"bob", &0i64, &20i64],
         )
         .await
