@@ -177,3 +177,32 @@ async fn concurrent_retries_of_one_key_store_one_event() {
     let (_, all) = get(&app, &alice, "/api/spaces/room/events").await;
     assert_eq!(all.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn expired_keys_are_purged_in_bounded_batches() {
+    use convo::tenancy::{SchemaName, TenantTx};
+    let app = TestApp::spawn().await;
+    let tx = TenantTx::begin(&app.state.db.pool, &SchemaName::default_tenant())
+        .await
+        .unwrap();
+    tx.client()
+        .batch_execute(
+            "INSERT INTO idempotency_keys (actor_id, idempotency_key, request_hash, event_id, created_at)
+             SELECT gen_random_uuid(), 'k' || i, '\\x00', gen_random_uuid(),
+                    now() - CASE WHEN i <= 5 THEN interval '25 hours' ELSE interval '1 hour' END
+             FROM generate_series(1, 8) AS i",
+        )
+        .await
+        .unwrap();
+    let purge = convo::store::idempotency::purge_expired;
+    assert_eq!(purge(tx.client(), 3).await.unwrap(), 3);
+    assert_eq!(purge(tx.client(), 100).await.unwrap(), 2);
+    assert_eq!(purge(tx.client(), 100).await.unwrap(), 0);
+    let left: i64 = tx
+        .client()
+        .query_one("SELECT count(*) FROM idempotency_keys", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 3);
+}
