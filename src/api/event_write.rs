@@ -146,13 +146,24 @@ async fn check_targets(tx: &TenantTx, space_id: &str, c: &Checked) -> Result<(),
     if parent_ok && thread_ok {
         return Ok(());
     }
-    if spaces::state(tx.client(), space_id).await?.is_none() {
-        return Err(space_not_found());
-    }
-    Err(if parent_ok {
+    let missing = if parent_ok {
         thread_not_found()
     } else {
         event_not_found()
+    };
+    Err(missing_from_space(tx, space_id, missing).await?)
+}
+
+/// The 404 for something `missing` from a space, or the space's own 404 when the space itself
+/// does not exist.
+pub async fn missing_from_space(
+    tx: &TenantTx,
+    space_id: &str,
+    missing: ApiError,
+) -> Result<ApiError, ApiError> {
+    Ok(match spaces::state(tx.client(), space_id).await? {
+        None => space_not_found(),
+        Some(_) => missing,
     })
 }
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     event::Event,
-    event_write::{Draft, IdempotencyKey, event_not_found, post_event},
+    event_write::{Draft, IdempotencyKey, event_not_found, missing_from_space, post_event},
     space_not_found, tenant_tx,
 };
 use crate::{
@@ -261,13 +261,8 @@ impl EventsApi {
     ) -> Result<Json<Event>, ApiError> {
         let id = Uuid::parse_str(&event_id).map_err(|_| event_not_found())?;
         let tx = tenant_tx(&state, auth.principal()).await?;
-        let row = events::get(tx.client(), &space_id, id).await?;
-        let event = match row {
-            Some(row) => row,
-            None if spaces::state(tx.client(), &space_id).await?.is_none() => {
-                return Err(space_not_found());
-            }
-            None => return Err(event_not_found()),
+        let Some(event) = events::get(tx.client(), &space_id, id).await? else {
+            return Err(missing_from_space(&tx, &space_id, event_not_found()).await?);
         };
         tx.commit().await?;
         Ok(Json(event.into()))

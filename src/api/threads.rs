@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     event::Event,
-    event_write::{event_not_found, inactive_or_missing, thread_not_found},
+    event_write::{event_not_found, inactive_or_missing, missing_from_space, thread_not_found},
     space_not_found, tenant_tx,
 };
 use crate::{
@@ -141,10 +141,7 @@ impl ThreadsApi {
         let id = Uuid::parse_str(&event_id).map_err(|_| thread_not_found())?;
         let tx = tenant_tx(&state, auth.principal()).await?;
         let Some(thread) = threads::find(tx.client(), &space_id, id).await? else {
-            spaces::state(tx.client(), &space_id)
-                .await?
-                .ok_or_else(space_not_found)?;
-            return Err(thread_not_found());
+            return Err(missing_from_space(&tx, &space_id, thread_not_found()).await?);
         };
         let rows = events::of_thread(
             tx.client(),
