@@ -95,6 +95,11 @@ impl From<tokio_postgres::Error> for ApiError {
             tracing::warn!("statement timed out: {}", db_message(&err));
             return Self::unavailable();
         }
+        // Text PostgreSQL cannot store (U+0000, in a path segment or anywhere else that
+        // reached a query) is bad input, not a server fault.
+        if matches!(err.code().map(|c| c.code()), Some("22021" | "22P05")) {
+            return Self::bad_request("Text must not contain NUL characters");
+        }
         Self::internal(db_message(&err))
     }
 }

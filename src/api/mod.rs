@@ -3,11 +3,15 @@
 
 mod actors;
 pub(crate) mod event;
+mod event_write;
+mod events;
 mod health;
+mod mentions;
 mod participants;
 mod spaces;
 mod stream;
 mod tenants;
+mod threads;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -25,8 +29,12 @@ pub enum ApiTags {
     Spaces,
     /// Who is in a space.
     Participants,
-    /// Messages, responses and transcripts posted to a space, and their live stream.
+    /// What is said and done in a space, totally ordered.
     Events,
+    /// Side conversations hanging off one event.
+    Threads,
+    /// Events that mention a participant.
+    Mentions,
 }
 
 pub type Api = (
@@ -35,7 +43,10 @@ pub type Api = (
     tenants::TenantsApi,
     spaces::SpacesApi,
     participants::ParticipantsApi,
+    events::EventsApi,
     stream::StreamApi,
+    threads::ThreadsApi,
+    mentions::MentionsApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -47,7 +58,10 @@ pub fn service() -> OpenApiService<Api, ()> {
             tenants::TenantsApi,
             spaces::SpacesApi,
             participants::ParticipantsApi,
+            events::EventsApi,
             stream::StreamApi,
+            threads::ThreadsApi,
+            mentions::MentionsApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

@@ -11,7 +11,6 @@ use poem_openapi::{
     payload::{EventStream, Json},
 };
 use tokio::sync::broadcast::error::RecvError;
-use uuid::Uuid;
 
 use super::{ApiTags, space_not_found, tenant_tx};
 use crate::{
@@ -19,7 +18,7 @@ use crate::{
     auth::{ApiKeyAuth, Principal, cache::Invalidation},
     error::ApiError,
     realtime::{SharedEvent, SpaceKey, subscription},
-    store::{events, spaces},
+    store::spaces,
 };
 
 /// A short-lived token for one space's event stream.
@@ -72,20 +71,7 @@ impl StreamApi {
             })?;
         let cursor = last_event_id.0.or(since.0).filter(|c| !c.trim().is_empty());
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(tx.client(), &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
-        let after = match cursor {
-            None => 0,
-            Some(cursor) => {
-                let id = Uuid::parse_str(cursor.trim()).map_err(|_| {
-                    ApiError::bad_request("since / Last-Event-ID must be an event id")
-                })?;
-                events::seq_of(tx.client(), &space_id, id)
-                    .await?
-                    .ok_or_else(|| ApiError::not_found("Event not found"))?
-            }
-        };
+        let after = super::events::cursor(&tx, &space_id, cursor.as_deref().map(str::trim)).await?;
         tx.commit().await?;
         let space = SpaceKey {
             schema: caller.schema.clone(),

@@ -5,6 +5,8 @@
 pub mod actors;
 pub mod credentials;
 pub mod events;
+pub mod idempotency;
 pub mod participants;
 pub mod spaces;
 pub mod tenants;
+pub mod threads;

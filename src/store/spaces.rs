@@ -138,7 +138,7 @@ pub async fn update(
                  status = COALESCE($3, status),
                  links = COALESCE($4, links),
                  ended_at = CASE
-                     WHEN $3 = 'archived' AND status <> 'archived' THEN now()
+                     WHEN $3 = 'archived' AND status <> 'archived' THEN clock_timestamp()
                      WHEN $3 IN ('active', 'paused') THEN NULL
                      ELSE ended_at END
              WHERE space_id = $1 RETURNING {COLUMNS}"
@@ -153,13 +153,16 @@ pub async fn update(
 }
 
 /// Archive the space unless it already is; `None` when it was not changed.
+///
+/// `ended_at` is read from the clock once the row lock is held (not the transaction's start
+/// time), so it is later than every event appended before the archive.
 pub async fn archive(
     db: &impl GenericClient,
     space_id: &str,
 ) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
     let stmt = db
         .prepare_cached(&format!(
-            "UPDATE spaces SET status = 'archived', ended_at = now()
+            "UPDATE spaces SET status = 'archived', ended_at = clock_timestamp()
              WHERE space_id = $1 AND status <> 'archived' RETURNING {COLUMNS}"
         ))
         .await?;

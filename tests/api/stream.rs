@@ -1,10 +1,5 @@
 //! The SSE event stream: replay, resume, live fan-out across replicas, exactly-once delivery.
 
-use convo::{
-    realtime::SpaceKey,
-    store::events::{self, NewEvent},
-    tenancy::{SchemaName, TenantTx},
-};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -13,44 +8,28 @@ use crate::{
     sse::Sse,
 };
 
-/// A human with a tenant and a space in it; returns (human, schema).
-async fn setup(app: &TestApp, space: &str) -> (Actor, SchemaName) {
+/// A human with a tenant and a space in it.
+async fn setup(app: &TestApp, space: &str) -> Actor {
     let human = app.human("Alice").await;
-    let tenant = app.tenant(&human, "Acme").await;
+    app.tenant(&human, "Acme").await;
     app.space(&human, space).await;
-    (
-        human,
-        SchemaName::parse(tenant["schema_name"].as_str().unwrap()).unwrap(),
-    )
+    human
 }
 
-/// Append an event through `app` the way the write endpoints do: commit, then wake the hub.
-async fn append(app: &TestApp, schema: &SchemaName, space: &str, text: &str) -> Uuid {
-    let tx = TenantTx::begin(&app.state.db.pool, schema).await.unwrap();
-    let row = events::append(
-        tx.client(),
-        &NewEvent {
-            event_id: Uuid::now_v7(),
-            space_id: space.to_string(),
-            speaker_id: "writer".into(),
-            speaker_name: "Writer".into(),
-            speaker_type: "human".into(),
-            text: text.into(),
-            parent_event_id: None,
-            thread_id: None,
-            references: vec![],
-            metadata: json!({}),
-        },
-    )
-    .await
-    .unwrap()
-    .expect("space is active");
-    tx.commit().await.unwrap();
-    app.state.hub.appended(&SpaceKey {
-        schema: schema.clone(),
-        space_id: space.into(),
-    });
-    row.event_id
+/// Post an event through `app`'s HTTP API; returns its id.
+async fn append(app: &TestApp, key: &str, space: &str, text: &str) -> Uuid {
+    let resp = app
+        .post(
+            &format!("/api/spaces/{space}/events"),
+            key,
+            json!({"speaker_id": "writer", "speaker_name": "Writer", "text": text}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(resp).await;
+    assert_eq!(status, 200, "{body}");
+    body["event_id"].as_str().unwrap().parse().unwrap()
 }
 
 fn stream_req(app: &TestApp, key: &str, space: &str) -> reqwest::RequestBuilder {
@@ -67,9 +46,9 @@ fn seqs(events: &[crate::sse::SseEvent]) -> Vec<i64> {
 #[tokio::test]
 async fn replays_from_the_start_then_follows_live() {
     let app = TestApp::spawn().await;
-    let (alice, schema) = setup(&app, "room").await;
-    let first = append(&app, &schema, "room", "one").await;
-    append(&app, &schema, "room", "two").await;
+    let alice = setup(&app, "room").await;
+    let first = append(&app, &alice.api_key, "room", "one").await;
+    append(&app, &alice.api_key, "room", "two").await;
     let mut sse = Sse::open(stream_req(&app, &alice.api_key, "room")).await;
     let replayed = sse.take(2).await;
     assert_eq!(replayed[0].event, "context_event");
@@ -87,7 +66,7 @@ async fn replays_from_the_start_then_follows_live() {
     ] {
         assert!(replayed[0].data.get(field).is_some(), "{field}");
     }
-    append(&app, &schema, "room", "three").await;
+    append(&app, &alice.api_key, "room", "three").await;
     let live = sse.next().await;
     assert_eq!(live.data["text"], "three");
     assert_eq!(
@@ -99,8 +78,8 @@ async fn replays_from_the_start_then_follows_live() {
 #[tokio::test]
 async fn token_query_parameter_authenticates_the_stream() {
     let app = TestApp::spawn().await;
-    let (alice, schema) = setup(&app, "room").await;
-    append(&app, &schema, "room", "hello").await;
+    let alice = setup(&app, "room").await;
+    append(&app, &alice.api_key, "room", "hello").await;
     let url = app.url(&format!(
         "/api/spaces/room/events/stream?token={}",
         alice.api_key
@@ -112,7 +91,7 @@ async fn token_query_parameter_authenticates_the_stream() {
 #[tokio::test]
 async fn refusals() {
     let app = TestApp::spawn().await;
-    let (alice, _) = setup(&app, "room").await;
+    let alice = setup(&app, "room").await;
     let bob = app.human_in_new_tenant("Bob").await;
     let cases = [
         (app.http.get(app.url("/api/spaces/room/events/stream")), 401),
@@ -145,15 +124,15 @@ async fn refusals() {
 #[tokio::test]
 async fn resume_after_missing_100_events_gets_exactly_those() {
     let app = TestApp::spawn().await;
-    let (alice, schema) = setup(&app, "room").await;
+    let alice = setup(&app, "room").await;
     for i in 0..10 {
-        append(&app, &schema, "room", &format!("early {i}")).await;
+        append(&app, &alice.api_key, "room", &format!("early {i}")).await;
     }
     let mut sse = Sse::open(stream_req(&app, &alice.api_key, "room")).await;
     let seen = sse.take(10).await;
     drop(sse);
     for i in 0..100 {
-        append(&app, &schema, "room", &format!("missed {i}")).await;
+        append(&app, &alice.api_key, "room", &format!("missed {i}")).await;
     }
     let mut resumed =
         Sse::open(stream_req(&app, &alice.api_key, "room").header("Last-Event-ID", &seen[9].id))
@@ -168,7 +147,7 @@ async fn resume_after_missing_100_events_gets_exactly_those() {
     ))
     .await;
     assert_eq!(seqs(&[since.next().await]), vec![110]);
-    append(&app, &schema, "room", "live").await;
+    append(&app, &alice.api_key, "room", "live").await;
     assert_eq!(seqs(&[resumed.next().await]), vec![111]);
     assert_eq!(seqs(&[since.next().await]), vec![111]);
 }
@@ -177,13 +156,13 @@ async fn resume_after_missing_100_events_gets_exactly_those() {
 async fn a_subscriber_on_one_replica_receives_events_written_through_another() {
     let a = TestApp::spawn().await;
     let b = a.replica().await;
-    let (alice, schema) = setup(&a, "room").await;
+    let alice = setup(&a, "room").await;
     let mut on_a = Sse::open(stream_req(&a, &alice.api_key, "room")).await;
     let mut on_b = Sse::open(stream_req(&b, &alice.api_key, "room")).await;
-    let id = append(&b, &schema, "room", "from b").await;
+    let id = append(&b, &alice.api_key, "room", "from b").await;
     assert_eq!(on_a.next().await.id, id.to_string());
     assert_eq!(on_b.next().await.id, id.to_string());
-    let id = append(&a, &schema, "room", "from a").await;
+    let id = append(&a, &alice.api_key, "room", "from a").await;
     assert_eq!(on_b.next().await.id, id.to_string());
     assert_eq!(on_a.next().await.id, id.to_string());
 }
@@ -193,16 +172,16 @@ async fn hundred_subscribers_get_all_events_of_four_writers_in_order() {
     let mut config = serve_config(&fresh_database().await);
     config.max_streams_per_key = 100;
     let app = TestApp::spawn_with(config).await;
-    let (alice, schema) = setup(&app, "hot").await;
+    let alice = setup(&app, "hot").await;
     let mut subscribers = Vec::new();
     for _ in 0..100 {
         subscribers.push(Sse::open(stream_req(&app, &alice.api_key, "hot")).await);
     }
     let writers = (0..4).map(|w| {
-        let (pool_app, schema) = (&app, schema.clone());
+        let (pool_app, key) = (&app, alice.api_key.clone());
         async move {
             for i in 0..250 {
-                append(pool_app, &schema, "hot", &format!("w{w} e{i}")).await;
+                append(pool_app, &key, "hot", &format!("w{w} e{i}")).await;
             }
         }
     });
@@ -223,7 +202,7 @@ async fn hundred_subscribers_get_all_events_of_four_writers_in_order() {
 async fn killing_the_listener_loses_no_event() {
     let a = TestApp::spawn().await;
     let b = a.replica().await;
-    let (alice, schema) = setup(&a, "room").await;
+    let alice = setup(&a, "room").await;
     let mut subscribers = Vec::new();
     for _ in 0..5 {
         subscribers.push(Sse::open(stream_req(&a, &alice.api_key, "room")).await);
@@ -231,7 +210,7 @@ async fn killing_the_listener_loses_no_event() {
     let db = a.db().await;
     let writer = async {
         for i in 0..200 {
-            append(&b, &schema, "room", &format!("e{i}")).await;
+            append(&b, &alice.api_key, "room", &format!("e{i}")).await;
             if i == 50 || i == 120 {
                 // Kill only listeners that are up, and wait for both to come back.
                 let (mut conn_a, mut conn_b) = (
@@ -273,7 +252,7 @@ async fn killing_the_listener_loses_no_event() {
 #[tokio::test]
 async fn shutdown_closes_streams() {
     let app = TestApp::spawn().await;
-    let (alice, _) = setup(&app, "room").await;
+    let alice = setup(&app, "room").await;
     let resp = stream_req(&app, &alice.api_key, "room")
         .send()
         .await
@@ -301,19 +280,18 @@ async fn the_first_subscriber_never_misses_a_concurrent_append() {
     let mut config = serve_config(&fresh_database().await);
     config.max_streams_per_key = 100;
     let app = TestApp::spawn_with(config).await;
-    let human = app.human("Alice").await;
-    let tenant = app.tenant(&human, "Acme").await;
-    let schema = SchemaName::parse(tenant["schema_name"].as_str().unwrap()).unwrap();
+    let alice = app.human("Alice").await;
+    app.tenant(&alice, "Acme").await;
     for i in 0..30 {
         let space = format!("space-{i}");
-        app.space(&human, &space).await;
+        app.space(&alice, &space).await;
         let subscriber = async {
-            let mut sse = Sse::open(stream_req(&app, &human.api_key, &space)).await;
+            let mut sse = Sse::open(stream_req(&app, &alice.api_key, &space)).await;
             sse.next().await
         };
         let writer = async {
             tokio::task::yield_now().await;
-            append(&app, &schema, &space, "racing").await
+            append(&app, &alice.api_key, &space, "racing").await
         };
         let (received, written) = tokio::join!(subscriber, writer);
         assert_eq!(received.id, written.to_string(), "space {i}");

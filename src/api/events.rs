@@ -1,0 +1,326 @@
+//! Events of a space: the three ways to add one, and the reads (by cursor, by id, by time).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem::{Request, web::Data};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Header, Path, Query},
+    payload::Json,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{
+    ApiTags,
+    event::Event,
+    event_write::{Draft, IdempotencyKey, event_not_found, missing_from_space, post_event},
+    space_not_found, tenant_tx,
+};
+use crate::{
+    app::AppState, auth::ApiKeyAuth, domain::Str, error::ApiError, store::events, store::spaces,
+    tenancy::TenantTx,
+};
+
+/// A human speaking.
+#[derive(Object)]
+pub struct SpeechRequest {
+    /// Who spoke, at most 128 characters; defaults to the caller's actor id.
+    speaker_id: Option<Str>,
+    /// At most 200 characters; defaults to the caller's display name.
+    speaker_name: Option<Str>,
+    /// 1–32768 characters, not blank; kept as sent.
+    text: Str,
+    /// A thread of this space to post into (404 if unknown).
+    thread_id: Option<Str>,
+    /// A JSON object of at most 16 KiB. `mentions`, if present, is an array of at most 50
+    /// participant ids (strings of at most 128 characters).
+    metadata: Option<Value>,
+}
+
+/// An agent responding. The speaker is always the authenticated actor.
+#[derive(Object)]
+pub struct AgentResponseRequest {
+    /// Ignored (taken from the authenticated actor).
+    agent_id: Option<Str>,
+    /// Ignored (taken from the authenticated actor).
+    agent_name: Option<Str>,
+    /// 1–32768 characters, not blank; kept as sent.
+    text: Str,
+    /// The event of this space this responds to (404 if unknown).
+    parent_event_id: Option<Str>,
+    /// A thread of this space to post into (404 if unknown).
+    thread_id: Option<Str>,
+    /// A JSON object of at most 16 KiB. `mentions`, if present, is an array of at most 50
+    /// participant ids (strings of at most 128 characters).
+    metadata: Option<Value>,
+}
+
+/// An event from any source.
+#[derive(Object)]
+pub struct NewEventRequest {
+    /// Source identifier, 1–128 characters.
+    speaker_id: Str,
+    /// Display name, 1–200 characters.
+    speaker_name: Str,
+    /// `human` (the default), `agent`, `transcript`, `system`, or a custom type matching
+    /// `^[a-z][a-z0-9_-]{0,31}$`.
+    speaker_type: Option<Str>,
+    /// 1–32768 characters, not blank; kept as sent.
+    text: Str,
+    /// The event of this space this one answers (404 if unknown).
+    parent_event_id: Option<Str>,
+    /// Artifact URIs: at most 50, each absolute (with a scheme) and at most 2048 characters.
+    references: Option<Vec<Str>>,
+    /// A thread of this space to post into (404 if unknown).
+    thread_id: Option<Str>,
+    /// A JSON object of at most 16 KiB. `mentions`, if present, is an array of at most 50
+    /// participant ids (strings of at most 128 characters).
+    metadata: Option<Value>,
+}
+
+pub struct EventsApi;
+
+#[OpenApi(tag = "ApiTags::Events")]
+impl EventsApi {
+    /// Add a human speech event
+    ///
+    /// The speaker defaults to the caller. 409 if the space is paused or archived. With an
+    /// `Idempotency-Key`, a retry of the same request within 24 hours returns the original
+    /// event, and a different request under the same key is a 409.
+    #[oai(
+        path = "/api/spaces/:space_id/speech",
+        method = "post",
+        operation_id = "add_speech"
+    )]
+    async fn speech(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        req: &Request,
+        space_id: Path<String>,
+        /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<SpeechRequest>,
+    ) -> Result<Json<Event>, ApiError> {
+        let caller = auth.principal();
+        let b = body.0;
+        let draft = Draft {
+            speaker_id: b
+                .speaker_id
+                .unwrap_or_else(|| Str(caller.actor_id.to_string())),
+            speaker_name: b
+                .speaker_name
+                .unwrap_or_else(|| Str(caller.display_name.clone())),
+            speaker_type: "human".into(),
+            text: b.text,
+            parent_event_id: None,
+            thread_id: b.thread_id,
+            references: Vec::new(),
+            metadata: b.metadata,
+        };
+        let event = post_event(
+            &state,
+            caller,
+            &space_id,
+            "speech",
+            IdempotencyKey(idempotency_key.0, req),
+            draft,
+        );
+        Ok(Json(event.await?))
+    }
+
+    /// Add an agent response
+    ///
+    /// The speaker is the authenticated actor (`speaker_type` `agent`), whatever the body
+    /// says. 409 if the space is not active; 404 if `thread_id` or `parent_event_id` is not
+    /// an id of this space. `Idempotency-Key` as for speech.
+    #[oai(
+        path = "/api/spaces/:space_id/response",
+        method = "post",
+        operation_id = "add_response"
+    )]
+    async fn response(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        req: &Request,
+        space_id: Path<String>,
+        /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<AgentResponseRequest>,
+    ) -> Result<Json<Event>, ApiError> {
+        let caller = auth.principal();
+        let b = body.0;
+        let draft = Draft {
+            speaker_id: Str(caller.actor_id.to_string()),
+            speaker_name: Str(caller.display_name.clone()),
+            speaker_type: "agent".into(),
+            text: b.text,
+            parent_event_id: b.parent_event_id,
+            thread_id: b.thread_id,
+            references: Vec::new(),
+            metadata: b.metadata,
+        };
+        let event = post_event(
+            &state,
+            caller,
+            &space_id,
+            "response",
+            IdempotencyKey(idempotency_key.0, req),
+            draft,
+        );
+        Ok(Json(event.await?))
+    }
+
+    /// Add an event
+    ///
+    /// A generic event from any source type. 409 if the space is not active.
+    /// `Idempotency-Key` as for speech.
+    #[oai(
+        path = "/api/spaces/:space_id/events",
+        method = "post",
+        operation_id = "add_event"
+    )]
+    async fn add(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        req: &Request,
+        space_id: Path<String>,
+        /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<NewEventRequest>,
+    ) -> Result<Json<Event>, ApiError> {
+        let b = body.0;
+        let draft = Draft {
+            speaker_id: b.speaker_id,
+            speaker_name: b.speaker_name,
+            speaker_type: b.speaker_type.map_or_else(|| "human".into(), |t| t.0),
+            text: b.text,
+            parent_event_id: b.parent_event_id,
+            thread_id: b.thread_id,
+            references: b.references.unwrap_or_default(),
+            metadata: b.metadata,
+        };
+        let caller = auth.principal();
+        let event = post_event(
+            &state,
+            caller,
+            &space_id,
+            "events",
+            IdempotencyKey(idempotency_key.0, req),
+            draft,
+        );
+        Ok(Json(event.await?))
+    }
+
+    /// List events
+    ///
+    /// In sequence order, after the `since` cursor if given.
+    #[oai(
+        path = "/api/spaces/:space_id/events",
+        method = "get",
+        operation_id = "list_events"
+    )]
+    async fn list(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+        /// An event id of this space: only events after it are returned (404 if unknown,
+        /// 400 if not a UUID).
+        since: Query<Option<String>>,
+        /// Maximum number of events, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<i64>>,
+    ) -> Result<Json<Vec<Event>>, ApiError> {
+        let tx = tenant_tx(&state, auth.principal()).await?;
+        let after = cursor(&tx, &space_id, since.0.as_deref()).await?;
+        let rows = events::list_after(tx.client(), &space_id, after, limit.unwrap_or(50)).await?;
+        tx.commit().await?;
+        Ok(Json(rows.into_iter().map(Event::from).collect()))
+    }
+
+    /// Get an event
+    #[oai(
+        path = "/api/spaces/:space_id/events/:event_id",
+        method = "get",
+        operation_id = "get_event"
+    )]
+    async fn get(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+        event_id: Path<String>,
+    ) -> Result<Json<Event>, ApiError> {
+        let id = Uuid::parse_str(&event_id).map_err(|_| event_not_found())?;
+        let tx = tenant_tx(&state, auth.principal()).await?;
+        let Some(event) = events::get(tx.client(), &space_id, id).await? else {
+            return Err(missing_from_space(&tx, &space_id, event_not_found()).await?);
+        };
+        tx.commit().await?;
+        Ok(Json(event.into()))
+    }
+
+    /// Get the transcript
+    ///
+    /// Events stored between `start` and `end` (inclusive; ISO 8601, each optional), in
+    /// sequence order, at most 1000 per request: page on with a later `start`, or with
+    /// `since` on the events list.
+    #[oai(
+        path = "/api/spaces/:space_id/transcript",
+        method = "get",
+        operation_id = "get_transcript"
+    )]
+    async fn transcript(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+        /// ISO 8601 start time, e.g. `2026-04-07T10:00:00Z`.
+        start: Query<Option<DateTime<Utc>>>,
+        /// ISO 8601 end time; not before `start`.
+        end: Query<Option<DateTime<Utc>>>,
+        /// Maximum number of events, 1–1000 (default 1000).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<i64>>,
+    ) -> Result<Json<Vec<Event>>, ApiError> {
+        if let (Some(s), Some(e)) = (start.0, end.0)
+            && s > e
+        {
+            return Err(ApiError::bad_request("start must not be after end"));
+        }
+        let tx = tenant_tx(&state, auth.principal()).await?;
+        spaces::state(tx.client(), &space_id)
+            .await?
+            .ok_or_else(space_not_found)?;
+        let limit = limit.unwrap_or(1000);
+        let rows = events::list_between(tx.client(), &space_id, start.0, end.0, limit).await?;
+        tx.commit().await?;
+        Ok(Json(rows.into_iter().map(Event::from).collect()))
+    }
+}
+
+/// The sequence number after which to read: 0 without a cursor. Also checks that the space
+/// exists, so an empty page always means an empty result.
+pub(super) async fn cursor(
+    tx: &TenantTx,
+    space_id: &str,
+    since: Option<&str>,
+) -> Result<i64, ApiError> {
+    spaces::state(tx.client(), space_id)
+        .await?
+        .ok_or_else(space_not_found)?;
+    let Some(since) = since else { return Ok(0) };
+    let id = Uuid::parse_str(since)
+        .map_err(|_| ApiError::bad_request("since must be an event id (a UUID)"))?;
+    events::seq_of(tx.client(), space_id, id)
+        .await?
+        .ok_or_else(event_not_found)
+}
