@@ -2,6 +2,7 @@
 //! Handlers validate input and shape responses; the SQL lives in [`crate::store`].
 
 mod actors;
+mod decisions;
 pub(crate) mod event;
 mod health;
 mod participants;
@@ -24,6 +25,8 @@ pub enum ApiTags {
     Spaces,
     /// Who is in a space.
     Participants,
+    /// Proposals and their outcomes.
+    Decisions,
 }
 
 pub type Api = (
@@ -32,6 +35,7 @@ pub type Api = (
     tenants::TenantsApi,
     spaces::SpacesApi,
     participants::ParticipantsApi,
+    decisions::DecisionsApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -43,6 +47,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             tenants::TenantsApi,
             spaces::SpacesApi,
             participants::ParticipantsApi,
+            decisions::DecisionsApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

@@ -4,6 +4,7 @@
 
 pub mod actors;
 pub mod credentials;
+pub mod decisions;
 pub mod events;
 pub mod participants;
 pub mod spaces;

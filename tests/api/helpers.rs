@@ -261,3 +261,9 @@ pub async fn json_of(resp: reqwest::Response) -> (u16, Value) {
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, body)
 }
+
+impl TestApp {
+    pub fn put(&self, path: &str, key: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.put(self.url(path)).bearer_auth(key).json(&body)
+    }
+}

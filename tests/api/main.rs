@@ -2,6 +2,7 @@
 
 mod actors;
 mod auth;
+mod decisions;
 mod errors;
 mod health;
 mod helpers;
