@@ -21,6 +21,7 @@ use crate::{
     config::ServeConfig,
     db::{Db, listener},
     error::{ApiError, to_detail},
+    summary::{self, Summarizer},
     tenancy::{SchemaName, migrations},
 };
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub auth: Authenticator,
     pub tenant_migrations: Vec<Migration>,
     pub max_body_bytes: usize,
+    /// Writes space summaries: the configured provider, or the built-in extractive one.
+    pub summarizer: Arc<dyn Summarizer>,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -44,6 +47,8 @@ impl App {
     /// Connect, migrate the control plane and the default tenant schema, start the
     /// listener, bind the port.
     pub async fn build(config: ServeConfig) -> anyhow::Result<App> {
+        // Checked first: a misconfigured provider should fail before anything is touched.
+        let summarizer = summary::from_config(&config.summary)?;
         let db = Db::connect(&config.db).await?;
         let mut client = db.dedicated().await.context("connecting to PostgreSQL")?;
         let applied = migrations::migrate_control_plane(&mut client).await?;
@@ -78,6 +83,7 @@ impl App {
             auth,
             tenant_migrations: migrations::tenant_migrations(),
             max_body_bytes: config.max_body_bytes,
+            summarizer,
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()

@@ -8,6 +8,7 @@
 //! - [`auth`] — API keys, the verified-key cache, the security scheme.
 //! - [`tenancy`] — schema names, tenant provisioning and migrations, the tenant-scoped session.
 //! - [`store`] — the SQL, one module per resource.
+//! - [`summary`] — space summaries: the summarizer trait, the extractive and Anthropic providers.
 //! - [`db`] — the connection pool, finding or starting a local PostgreSQL, the notification listener.
 //! - [`domain`] — validated newtypes and pure rules.
 //! - [`error`] — the API error type and its `{"detail": ...}` body.
@@ -22,5 +23,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod store;
+pub mod summary;
 pub mod telemetry;
 pub mod tenancy;

@@ -7,6 +7,7 @@ pub(crate) mod event;
 mod health;
 mod participants;
 mod spaces;
+mod summary;
 mod tenants;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -27,6 +28,8 @@ pub enum ApiTags {
     Participants,
     /// Proposals and their outcomes.
     Decisions,
+    /// Catching up: activity digests and summaries.
+    Activity,
 }
 
 pub type Api = (
@@ -36,6 +39,7 @@ pub type Api = (
     spaces::SpacesApi,
     participants::ParticipantsApi,
     decisions::DecisionsApi,
+    summary::SummaryApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -48,6 +52,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             spaces::SpacesApi,
             participants::ParticipantsApi,
             decisions::DecisionsApi,
+            summary::SummaryApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

@@ -8,4 +8,5 @@ pub mod decisions;
 pub mod events;
 pub mod participants;
 pub mod spaces;
+pub mod summaries;
 pub mod tenants;

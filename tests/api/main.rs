@@ -9,4 +9,5 @@ mod helpers;
 mod isolation;
 mod openapi;
 mod spaces;
+mod summary;
 mod tenants;
