@@ -8,7 +8,6 @@ use uuid::Uuid;
 use crate::store::events::EventRow;
 
 /// Something said or done in a space.
-#[expect(dead_code, reason = "returned by the event endpoints, which come next")]
 #[derive(Object, Clone, Debug)]
 pub struct Event {
     event_id: Uuid,

@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, combined here into one OpenAPI service.
 //! Handlers validate input and shape responses; the SQL lives in [`crate::store`].
 
+mod activity;
 mod actors;
 mod decisions;
 pub(crate) mod event;
@@ -40,6 +41,7 @@ pub type Api = (
     participants::ParticipantsApi,
     decisions::DecisionsApi,
     summary::SummaryApi,
+    activity::ActivityApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -53,6 +55,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             participants::ParticipantsApi,
             decisions::DecisionsApi,
             summary::SummaryApi,
+            activity::ActivityApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

@@ -2,6 +2,7 @@
 //! tenant tables are unqualified and resolved through the scoped search_path of
 //! [`crate::tenancy::TenantTx`].
 
+pub mod activity;
 pub mod actors;
 pub mod credentials;
 pub mod decisions;

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a real PostgreSQL, a fresh database per test.
 
+mod activity;
 mod actors;
 mod auth;
 mod decisions;
