@@ -158,8 +158,7 @@ impl DecisionsApi {
     ) -> Result<Json<Decision>, ApiError> {
         let caller = auth.principal();
         let body = body.0;
-        let text =
-            bounded_text("text", &body.text, MAX_DECISION_CHARS).map_err(ApiError::bad_request)?;
+        let text = multiline_text("text", &body.text)?;
         let proposed_by = actor_ref("proposed_by", body.proposed_by, caller.actor_id)?;
         let tx = tenant_tx(&state, caller).await?;
         // The share lock holds the status until commit: no pause can land in between.
@@ -255,9 +254,8 @@ impl DecisionsApi {
         let resolved_by = actor_ref("resolved_by", body.resolved_by, caller.actor_id)?;
         let resolution = body
             .resolution
-            .map(|r| bounded_text("resolution", &r, MAX_DECISION_CHARS))
-            .transpose()
-            .map_err(ApiError::bad_request)?;
+            .map(|r| multiline_text("resolution", &r))
+            .transpose()?;
         let tx = tenant_tx(&state, caller).await?;
         require_space(&tx, &space_id).await?;
         let updated = decisions::resolve(
@@ -297,6 +295,29 @@ fn decision_not_found() -> ApiError {
 /// A malformed id cannot name a decision: 404, like an unknown one.
 fn parse_decision_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| decision_not_found())
+}
+
+/// Decision text and resolutions are prose: like [`bounded_text`] (trimmed, 1–4000
+/// characters) but line breaks and tabs are allowed.
+fn multiline_text(field: &str, value: &str) -> Result<String, ApiError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::bad_request(format!("{field} must not be empty")));
+    }
+    if trimmed.chars().count() > MAX_DECISION_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "{field} must be at most {MAX_DECISION_CHARS} characters"
+        )));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ApiError::bad_request(format!(
+            "{field} must not contain control characters other than line breaks and tabs"
+        )));
+    }
+    Ok(trimmed.to_string())
 }
 
 /// Who proposed or resolved: the given name, or the caller's actor id.

@@ -185,6 +185,7 @@ async fn invalid_input_is_a_400() {
         json!({"text": "   "}),
         json!({"text": 42}),
         json!({"text": "x".repeat(4001)}),
+        json!({"text": "bell\u{7}"}),
         json!({"text": "ok", "proposed_by": ""}),
         json!({"text": "ok", "proposed_by": 7}),
     ] {
@@ -194,6 +195,15 @@ async fn invalid_input_is_a_400() {
     }
     let (status, _) = propose(&app, &alice, "s", json!({"text": "x".repeat(4000)})).await;
     assert_eq!(status, 200);
+    let (status, d) = propose(
+        &app,
+        &alice,
+        "s",
+        json!({"text": "Two lines:\n\tone\n\ttwo"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(d["text"], "Two lines:\n\tone\n\ttwo");
 
     let (_, d) = propose(&app, &alice, "s", json!({"text": "t"})).await;
     let id = d["decision_id"].as_str().unwrap();

@@ -11,4 +11,5 @@ mod isolation;
 mod openapi;
 mod spaces;
 mod summary;
+mod summary_provider;
 mod tenants;
