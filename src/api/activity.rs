@@ -2,7 +2,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
@@ -14,6 +14,7 @@ use super::{ApiTags, event::Event, space_not_found, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
+    domain::IsoTimestamp,
     error::ApiError,
     store::{activity, participants, spaces},
 };
@@ -63,16 +64,15 @@ impl ActivityApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         space_id: Path<String>,
-        /// ISO 8601 timestamp; default: one hour ago.
-        since: Query<Option<DateTime<Utc>>>,
+        /// ISO 8601 timestamp (UTC when it has no offset); default: one hour ago.
+        since: Query<Option<IsoTimestamp>>,
         /// Most events listed per participant (1–20, default 5).
         #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
         max_events: Query<Option<i64>>,
     ) -> Result<Json<SpaceActivity>, ApiError> {
-        let since = since.0.map_or_else(
-            || crate::domain::now() - Duration::hours(1),
-            |t| t.trunc_subsecs(6),
-        );
+        let since = since
+            .0
+            .map_or_else(|| crate::domain::now() - Duration::hours(1), |t| t.0);
         let max_events = max_events.0.unwrap_or(5);
         let tx = tenant_tx(&state, auth.principal()).await?;
         spaces::state(tx.client(), &space_id)

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
@@ -15,6 +15,7 @@ use super::{ApiTags, space_not_found, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
+    domain::IsoTimestamp,
     error::ApiError,
     store::{decisions, spaces, summaries, summaries::SummaryRow},
     summary::{self, MAX_DECISIONS, MAX_EVENTS, SummaryInput},
@@ -58,7 +59,8 @@ impl SummaryApi {
     /// Summarize a space
     ///
     /// Summarizes the events of `[start, end]`. `end` defaults to now and `start` to one hour
-    /// before `end`; `start` after `end` is a 400. Timestamps are ISO 8601 (RFC 3339).
+    /// before `end`; `start` after `end` is a 400. Timestamps are ISO 8601; one without an offset
+    /// (or a bare date) is UTC.
     ///
     /// Summaries are cached per exact window: the same `start` and `end` return the cached
     /// summary (same `summary_id`) until `regenerate=true` replaces it. A window defaulting to
@@ -80,20 +82,16 @@ impl SummaryApi {
         auth: ApiKeyAuth,
         space_id: Path<String>,
         /// Window start (ISO 8601); default: one hour before `end`.
-        start: Query<Option<DateTime<Utc>>>,
+        start: Query<Option<IsoTimestamp>>,
         /// Window end (ISO 8601); default: now.
-        end: Query<Option<DateTime<Utc>>>,
+        end: Query<Option<IsoTimestamp>>,
         /// `true` to write a new summary and replace the cached one.
         regenerate: Query<Option<bool>>,
     ) -> Result<Json<SpaceSummary>, ApiError> {
         let caller = auth.principal();
-        // Stored timestamps have microsecond precision: compare windows at that precision.
-        let end = end
-            .0
-            .map_or_else(crate::domain::now, |t| t.trunc_subsecs(6));
-        let start = start
-            .0
-            .map_or_else(|| end - Duration::hours(1), |t| t.trunc_subsecs(6));
+        // Both bounds are at microsecond precision, like stored ones, so windows match exactly.
+        let end = end.0.map_or_else(crate::domain::now, |t| t.0);
+        let start = start.0.map_or_else(|| end - Duration::hours(1), |t| t.0);
         if start > end {
             return Err(ApiError::bad_request("start must not be after end"));
         }

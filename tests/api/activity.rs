@@ -122,6 +122,15 @@ async fn digest_per_participant() {
     assert_eq!(status, 200);
     assert_eq!(digest["participants"][1]["event_count"], 2);
     assert_eq!(texts(&digest["participants"][1]), ["a6", "a7"]);
+    // The same instant without an offset is read as UTC.
+    let naive = alice_events[5]
+        .created_at
+        .naive_utc()
+        .format("%Y-%m-%dT%H:%M:%S%.6f")
+        .to_string();
+    let (status, digest) = activity(&app, &alice, "s", &[("since", naive.as_str())]).await;
+    assert_eq!(status, 200);
+    assert_eq!(digest["participants"][1]["event_count"], 2);
 
     // Nothing since a future time: only the joined participants, idle.
     let future = (Utc::now() + Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true);

@@ -243,3 +243,38 @@ async fn tenants_never_see_each_others_summaries() {
     let (_, a_again) = summary(&app, &alice, "shared", &q).await;
     assert_eq!(a_again, a);
 }
+
+#[tokio::test]
+async fn timestamps_without_offset_are_utc() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    app.space(&alice, "s").await;
+    let (status, naive) = summary(
+        &app,
+        &alice,
+        "s",
+        &[
+            ("start", "2026-04-07T10:00:00"),
+            ("end", "2026-04-07 11:00:00.5"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{naive}");
+    let parse = |v: &Value| v.as_str().unwrap().parse::<DateTime<Utc>>().unwrap();
+    assert_eq!(
+        parse(&naive["window_start"]),
+        "2026-04-07T10:00:00Z".parse::<DateTime<Utc>>().unwrap()
+    );
+    // The same window written with offsets is the same cache entry.
+    let (_, same) = summary(
+        &app,
+        &alice,
+        "s",
+        &[
+            ("start", "2026-04-07T12:00:00+02:00"),
+            ("end", "2026-04-07T11:00:00.500Z"),
+        ],
+    )
+    .await;
+    assert_eq!(same["summary_id"], naive["summary_id"]);
+}
