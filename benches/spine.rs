@@ -6,11 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use convo::{
-    app::App,
-    config::{DbConfig, ServeConfig},
-    db::local,
-};
+use convo::{app::App, config::ServeConfig, db::local};
 use serde_json::{Value, json};
 
 const TENANTS: usize = 200;
@@ -21,26 +17,21 @@ const MISSES: usize = 50;
 #[tokio::main]
 async fn main() {
     let db_url = fresh_database().await;
-    let app = App::build(ServeConfig {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        max_body_bytes: 1024 * 1024,
-        auth_cache_ttl_secs: 60,
-        auth_verify_concurrency: 2,
-        sse_keepalive_secs: 15,
-        max_streams_per_key: 20,
-        stream_token_ttl_secs: 300,
-        jwt_secret: None,
-        db: DbConfig {
-            database_url: Some(db_url),
-            data_dir: ".convo".into(),
-            pool_size: 16,
-            db_timeout_secs: 5,
-            statement_timeout_secs: 30,
-            conn_max_lifetime_secs: 600,
-        },
-    })
-    .await
-    .expect("app builds");
+    // Every setting at its default (or its environment variable), except these.
+    #[derive(clap::Parser)]
+    struct Bench {
+        #[command(flatten)]
+        serve: ServeConfig,
+    }
+    let config = <Bench as clap::Parser>::parse_from([
+        "spine",
+        "--database-url",
+        &db_url,
+        "--bind",
+        "127.0.0.1:0",
+    ])
+    .serve;
+    let app = App::build(config).await.expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until(std::future::pending(), Duration::from_secs(1)));

@@ -23,6 +23,7 @@ use crate::{
     error::{ApiError, to_detail},
     realtime::{self, Hub, StreamLimiter},
     store::credentials,
+    summary::{self, Summarizer},
     tenancy::{SchemaName, migrations},
 };
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub stream_limiter: Arc<StreamLimiter>,
     /// How many times the notification listener has connected (it reconnects by itself).
     pub listener_connections: tokio::sync::watch::Receiver<u64>,
+    /// Writes space summaries: the configured provider, or the built-in extractive one.
+    pub summarizer: Arc<dyn Summarizer>,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -51,6 +54,8 @@ impl App {
     /// Connect, migrate the control plane and the default tenant schema, start the
     /// listener, bind the port.
     pub async fn build(config: ServeConfig) -> anyhow::Result<App> {
+        // Checked first: a misconfigured provider should fail before anything is touched.
+        let summarizer = summary::from_config(&config.summary)?;
         let db = Db::connect(&config.db).await?;
         let mut client = db.dedicated().await.context("connecting to PostgreSQL")?;
         let applied = migrations::migrate_control_plane(&mut client).await?;
@@ -106,6 +111,7 @@ impl App {
             sse_keepalive: Duration::from_secs(config.sse_keepalive_secs.max(1)),
             stream_limiter: Arc::new(StreamLimiter::new(config.max_streams_per_key)),
             listener_connections: listening,
+            summarizer,
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()

@@ -124,4 +124,85 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub db: DbConfig,
+
+    #[command(flatten)]
+    pub summary: SummaryConfig,
+}
+
+/// Which summarizer writes space summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SummaryProvider {
+    /// Built in, no network: participants, counts, decisions and the most significant
+    /// messages of the window.
+    #[default]
+    Extractive,
+    /// The Anthropic Messages API (needs `ANTHROPIC_API_KEY`); falls back to the extractive
+    /// summary when a call fails.
+    Anthropic,
+}
+
+/// How space summaries are written.
+#[derive(Args, Clone)]
+pub struct SummaryConfig {
+    /// Summarizer: `extractive` (built in) or `anthropic`.
+    #[arg(long, env = "CONVO_SUMMARY_PROVIDER", value_enum, default_value_t = SummaryProvider::Extractive)]
+    pub summary_provider: SummaryProvider,
+
+    /// Anthropic API key; required when the provider is `anthropic`.
+    #[arg(long, env = "ANTHROPIC_API_KEY", hide_env_values = true)]
+    pub anthropic_api_key: Option<String>,
+
+    /// Base URL of the Anthropic API (`/v1/messages` is appended).
+    #[arg(
+        long,
+        env = "ANTHROPIC_BASE_URL",
+        default_value = "https://api.anthropic.com"
+    )]
+    pub anthropic_base_url: String,
+
+    /// Model asked for summaries.
+    #[arg(
+        long,
+        env = "CONVO_SUMMARY_MODEL",
+        default_value = "claude-haiku-4-5-20251001"
+    )]
+    pub summary_model: String,
+
+    /// Seconds to wait for the provider before falling back to the extractive summary.
+    #[arg(long, env = "CONVO_SUMMARY_TIMEOUT_SECS", default_value_t = 30)]
+    pub summary_timeout_secs: u64,
+}
+
+impl fmt::Debug for SummaryConfig {
+    // The API key is a secret: never print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SummaryConfig")
+            .field("summary_provider", &self.summary_provider)
+            .field(
+                "anthropic_api_key",
+                &self.anthropic_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("anthropic_base_url", &self.anthropic_base_url)
+            .field("summary_model", &self.summary_model)
+            .field("summary_timeout_secs", &self.summary_timeout_secs)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_api_key() {
+        let config = SummaryConfig {
+            summary_provider: SummaryProvider::Anthropic,
+            anthropic_api_key: Some("sk-ant-secret".to_string()),
+            anthropic_base_url: "https://api.anthropic.com".to_string(),
+            summary_model: "m".to_string(),
+            summary_timeout_secs: 30,
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("sk-ant-secret") && shown.contains("<redacted>"));
+    }
 }

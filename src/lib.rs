@@ -8,6 +8,7 @@
 //! - [`auth`] — API keys, the verified-key cache, the security scheme.
 //! - [`tenancy`] — schema names, tenant provisioning and migrations, the tenant-scoped session.
 //! - [`store`] — the SQL, one module per resource.
+//! - [`summary`] — space summaries: the summarizer trait, the extractive and Anthropic providers.
 //! - [`db`] — the connection pool, finding or starting a local PostgreSQL, the notification listener.
 //! - [`domain`] — validated newtypes and pure rules.
 //! - [`realtime`] — per-space fan-out of new events to SSE subscribers, across replicas.
@@ -24,5 +25,6 @@ pub mod domain;
 pub mod error;
 pub mod realtime;
 pub mod store;
+pub mod summary;
 pub mod telemetry;
 pub mod tenancy;

@@ -1,7 +1,9 @@
 //! The HTTP API: one module per resource, combined here into one OpenAPI service.
 //! Handlers validate input and shape responses; the SQL lives in [`crate::store`].
 
+mod activity;
 mod actors;
+mod decisions;
 pub(crate) mod event;
 mod event_write;
 mod events;
@@ -10,6 +12,7 @@ mod mentions;
 mod participants;
 mod spaces;
 mod stream;
+mod summary;
 mod tenants;
 mod threads;
 
@@ -35,6 +38,10 @@ pub enum ApiTags {
     Threads,
     /// Events that mention a participant.
     Mentions,
+    /// Proposals and their outcomes.
+    Decisions,
+    /// Catching up: activity digests and summaries.
+    Activity,
 }
 
 pub type Api = (
@@ -47,6 +54,9 @@ pub type Api = (
     stream::StreamApi,
     threads::ThreadsApi,
     mentions::MentionsApi,
+    decisions::DecisionsApi,
+    summary::SummaryApi,
+    activity::ActivityApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -62,6 +72,9 @@ pub fn service() -> OpenApiService<Api, ()> {
             stream::StreamApi,
             threads::ThreadsApi,
             mentions::MentionsApi,
+            decisions::DecisionsApi,
+            summary::SummaryApi,
+            activity::ActivityApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

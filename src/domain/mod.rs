@@ -4,10 +4,12 @@
 pub mod space;
 mod strict;
 mod text;
+mod timestamp;
 
 pub use strict::Str;
 
 pub use text::{bounded_text, check_email, check_metadata};
+pub use timestamp::IsoTimestamp;
 
 use poem_openapi::Enum;
 

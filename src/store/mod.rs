@@ -2,11 +2,14 @@
 //! tenant tables are unqualified and resolved through the scoped search_path of
 //! [`crate::tenancy::TenantTx`].
 
+pub mod activity;
 pub mod actors;
 pub mod credentials;
+pub mod decisions;
 pub mod events;
 pub mod idempotency;
 pub mod participants;
 pub mod spaces;
+pub mod summaries;
 pub mod tenants;
 pub mod threads;

@@ -9,7 +9,7 @@ use std::{
 
 use convo::{
     app::{App, AppState},
-    config::{DbConfig, ServeConfig},
+    config::{DbConfig, ServeConfig, SummaryConfig, SummaryProvider},
     db::local,
 };
 use serde_json::{Value, json};
@@ -115,6 +115,13 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             db_timeout_secs: 5,
             statement_timeout_secs: 30,
             conn_max_lifetime_secs: 600,
+        },
+        summary: SummaryConfig {
+            summary_provider: SummaryProvider::Extractive,
+            anthropic_api_key: None,
+            anthropic_base_url: "https://api.anthropic.com".to_string(),
+            summary_model: "claude-haiku-4-5-20251001".to_string(),
+            summary_timeout_secs: 5,
         },
     }
 }
@@ -265,4 +272,47 @@ pub async fn json_of(resp: reqwest::Response) -> (u16, Value) {
     let text = resp.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, body)
+}
+
+impl TestApp {
+    pub fn put(&self, path: &str, key: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.put(self.url(path)).bearer_auth(key).json(&body)
+    }
+
+    /// Append an event directly through the store (the tenant of `schema_name`; `None` is the
+    /// default tenant); returns the stored row.
+    pub async fn append_event(
+        &self,
+        schema_name: Option<&str>,
+        space_id: &str,
+        speaker: &Actor,
+        text: &str,
+        metadata: Value,
+    ) -> convo::store::events::EventRow {
+        use convo::tenancy::{SchemaName, TenantTx};
+        let schema = schema_name
+            .map(|s| SchemaName::parse(s).unwrap())
+            .unwrap_or_else(SchemaName::default_tenant);
+        let tx = TenantTx::begin(&self.state.db.pool, &schema).await.unwrap();
+        let row = convo::store::events::append(
+            tx.client(),
+            &convo::store::events::NewEvent {
+                event_id: uuid::Uuid::now_v7(),
+                space_id: space_id.to_string(),
+                speaker_id: speaker.actor_id.clone(),
+                speaker_name: speaker.body["display_name"].as_str().unwrap().to_string(),
+                speaker_type: speaker.body["actor_type"].as_str().unwrap().to_string(),
+                text: text.to_string(),
+                parent_event_id: None,
+                thread_id: None,
+                references: vec![],
+                metadata,
+            },
+        )
+        .await
+        .unwrap()
+        .expect("the space exists and is active");
+        tx.commit().await.unwrap();
+        row
+    }
 }

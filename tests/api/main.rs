@@ -1,7 +1,9 @@
 //! Integration tests: one binary, a real PostgreSQL, a fresh database per test.
 
+mod activity;
 mod actors;
 mod auth;
+mod decisions;
 mod errors;
 mod event_bounds;
 mod event_order;
@@ -17,5 +19,7 @@ mod spaces;
 mod sse;
 mod stream;
 mod stream_access;
+mod summary;
+mod summary_provider;
 mod tenants;
 mod threads;

@@ -1,0 +1,151 @@
+//! `GET /api/spaces/{space_id}/summary`: a cached summary of a window of events.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, space_not_found, tenant_tx};
+use crate::{
+    app::AppState,
+    auth::ApiKeyAuth,
+    domain::IsoTimestamp,
+    error::ApiError,
+    store::{decisions, spaces, summaries, summaries::SummaryRow},
+    summary::{self, MAX_DECISIONS, MAX_EVENTS, SummaryInput},
+};
+
+/// A summary of a space's events in a time window.
+#[derive(Object)]
+pub struct SpaceSummary {
+    summary_id: Uuid,
+    space_id: String,
+    window_start: DateTime<Utc>,
+    window_end: DateTime<Utc>,
+    /// Markdown, starting with `# Space Summary`.
+    summary_text: String,
+    /// Events in the window.
+    event_count: i64,
+    /// The model that wrote it; `extractive` for the built-in summarizer.
+    model: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<SummaryRow> for SpaceSummary {
+    fn from(s: SummaryRow) -> Self {
+        SpaceSummary {
+            summary_id: s.summary_id,
+            space_id: s.space_id,
+            window_start: s.window_start,
+            window_end: s.window_end,
+            summary_text: s.summary_text,
+            event_count: s.event_count,
+            model: s.model,
+            created_at: s.created_at,
+        }
+    }
+}
+
+pub struct SummaryApi;
+
+#[OpenApi(tag = "ApiTags::Activity")]
+impl SummaryApi {
+    /// Summarize a space
+    ///
+    /// Summarizes the events of `[start, end]`. `end` defaults to now and `start` to one hour
+    /// before `end`; `start` after `end` is a 400. Timestamps are ISO 8601; one without an offset
+    /// (or a bare date) is UTC.
+    ///
+    /// Summaries are cached per exact window: the same `start` and `end` return the cached
+    /// summary (same `summary_id`) until `regenerate=true` replaces it. A window defaulting to
+    /// "now" is new on every call, so pass both bounds to benefit from the cache.
+    ///
+    /// A summary reads at most the latest 2000 events of the window (`event_count` still
+    /// counts them all) and the decisions proposed or settled in it. The built-in
+    /// `extractive` summarizer lists participants and their event counts, decisions and the
+    /// most significant messages; when a model provider is configured and fails, the
+    /// extractive summary is returned instead and not cached.
+    #[oai(
+        path = "/api/spaces/:space_id/summary",
+        method = "get",
+        operation_id = "get_space_summary"
+    )]
+    async fn get(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: ApiKeyAuth,
+        space_id: Path<String>,
+        /// Window start (ISO 8601); default: one hour before `end`.
+        start: Query<Option<IsoTimestamp>>,
+        /// Window end (ISO 8601); default: now.
+        end: Query<Option<IsoTimestamp>>,
+        /// `true` to write a new summary and replace the cached one.
+        regenerate: Query<Option<bool>>,
+    ) -> Result<Json<SpaceSummary>, ApiError> {
+        let caller = auth.principal();
+        // Both bounds are at microsecond precision, like stored ones, so windows match exactly.
+        let end = end.0.map_or_else(crate::domain::now, |t| t.0);
+        let start = start.0.map_or_else(|| end - Duration::hours(1), |t| t.0);
+        if start > end {
+            return Err(ApiError::bad_request("start must not be after end"));
+        }
+        let regenerate = regenerate.0.unwrap_or(false);
+
+        // Read, then let go of the connection: a model may take many seconds.
+        let tx = tenant_tx(&state, caller).await?;
+        spaces::state(tx.client(), &space_id)
+            .await?
+            .ok_or_else(space_not_found)?;
+        if !regenerate
+            && let Some(cached) = summaries::get(tx.client(), &space_id, start, end).await?
+        {
+            tx.commit().await?;
+            return Ok(Json(cached.into()));
+        }
+        let (events, event_count) =
+            summaries::events_in_window(tx.client(), &space_id, start, end, MAX_EVENTS).await?;
+        let decisions =
+            decisions::in_window(tx.client(), &space_id, start, end, MAX_DECISIONS).await?;
+        tx.commit().await?;
+
+        let input = SummaryInput {
+            space_id: space_id.0,
+            window_start: start,
+            window_end: end,
+            events,
+            event_count,
+            decisions,
+        };
+        let (written, cache) = match state.summarizer.summarize(&input).await {
+            Ok(s) => (s, true),
+            Err(err) => {
+                tracing::warn!(space_id = %input.space_id, "summary provider failed, using the extractive summary: {err}");
+                (summary::extractive::summarize(&input), false)
+            }
+        };
+        let row = SummaryRow {
+            summary_id: Uuid::now_v7(),
+            space_id: input.space_id,
+            window_start: start,
+            window_end: end,
+            summary_text: written.text,
+            event_count,
+            model: written.model,
+            created_at: crate::domain::now(),
+        };
+        if !cache {
+            // A fallback is not what was asked for: the next request tries the provider again.
+            return Ok(Json(row.into()));
+        }
+        let tx = tenant_tx(&state, caller).await?;
+        let stored = summaries::store(tx.client(), &row, regenerate).await?;
+        tx.commit().await?;
+        Ok(Json(stored.into()))
+    }
+}
