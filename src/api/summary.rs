@@ -58,13 +58,13 @@ pub struct SummaryApi;
 impl SummaryApi {
     /// Summarize a space
     ///
-    /// Summarizes the events of `[start, end]`. `end` defaults to now and `start` to one hour
-    /// before `end`; `start` after `end` is a 400. Timestamps are ISO 8601; one without an offset
-    /// (or a bare date) is UTC.
+    /// Summarizes the events of `[start, end]`. `end` defaults to now rounded up to the next
+    /// whole minute (so the current minute's events are included and repeated calls within a
+    /// minute share one cached summary) and `start` to one hour before `end`; `start` after
+    /// `end` is a 400. Timestamps are ISO 8601; one without an offset (or a bare date) is UTC.
     ///
     /// Summaries are cached per exact window: the same `start` and `end` return the cached
-    /// summary (same `summary_id`) until `regenerate=true` replaces it. A window defaulting to
-    /// "now" is new on every call, so pass both bounds to benefit from the cache.
+    /// summary (same `summary_id`) until `regenerate=true` replaces it.
     ///
     /// A summary reads at most the latest 2000 events of the window (`event_count` still
     /// counts them all) and the decisions proposed or settled in it. The built-in
@@ -83,14 +83,16 @@ impl SummaryApi {
         space_id: Path<String>,
         /// Window start (ISO 8601); default: one hour before `end`.
         start: Query<Option<IsoTimestamp>>,
-        /// Window end (ISO 8601); default: now.
+        /// Window end (ISO 8601); default: now, rounded up to the next whole minute.
         end: Query<Option<IsoTimestamp>>,
         /// `true` to write a new summary and replace the cached one.
         regenerate: Query<Option<bool>>,
     ) -> Result<Json<SpaceSummary>, ApiError> {
         let caller = auth.principal();
         // Both bounds are at microsecond precision, like stored ones, so windows match exactly.
-        let end = end.0.map_or_else(crate::domain::now, |t| t.0);
+        let end = end
+            .0
+            .map_or_else(|| next_minute(crate::domain::now()), |t| t.0);
         let start = start.0.map_or_else(|| end - Duration::hours(1), |t| t.0);
         if start > end {
             return Err(ApiError::bad_request("start must not be after end"));
@@ -147,5 +149,39 @@ impl SummaryApi {
         let stored = summaries::store(tx.client(), &row, regenerate).await?;
         tx.commit().await?;
         Ok(Json(stored.into()))
+    }
+}
+
+/// The first whole minute after `t` (or `t` itself when it is one): a default window end that
+/// stays the same for a minute, so default calls share one cached summary.
+fn next_minute(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let floor = t.duration_trunc(TimeDelta::minutes(1)).expect("in range");
+    if floor == t {
+        t
+    } else {
+        floor + TimeDelta::minutes(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_end_is_the_next_whole_minute() {
+        let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        assert_eq!(
+            next_minute(t("2026-11-23T10:15:30.5Z")),
+            t("2026-11-23T10:16:00Z")
+        );
+        assert_eq!(
+            next_minute(t("2026-11-23T10:15:00Z")),
+            t("2026-11-23T10:15:00Z")
+        );
+        assert_eq!(
+            next_minute(t("2026-11-23T23:59:59Z")),
+            t("2026-11-24T00:00:00Z")
+        );
     }
 }

@@ -150,7 +150,17 @@ async fn default_window_is_the_last_hour() {
     let (start, end) = (parse(&s["window_start"]), parse(&s["window_end"]));
     assert_eq!(end - start, Duration::hours(1));
     assert!((Utc::now() - end).num_seconds().abs() < 60);
+    assert_eq!(end.timestamp() % 60, 0, "the default end is a whole minute");
+    assert!(
+        end >= Utc::now() - Duration::seconds(5),
+        "and includes what was just posted"
+    );
     assert_eq!(s["event_count"], 1);
+    // A second default call in the same minute is served from the cache.
+    let (_, again) = summary(&app, &alice, "s", &[]).await;
+    if again["window_end"] == s["window_end"] {
+        assert_eq!(again["summary_id"], s["summary_id"]);
+    }
 
     // Only `end` given: the hour before it, which holds no events.
     let end = ts(Utc::now() - Duration::hours(2));
