@@ -132,7 +132,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub database_url: String,
     pub state: Arc<AppState>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// A registered actor and its plaintext key.
@@ -160,7 +161,7 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(
+        let server = tokio::spawn(app.run_until(
             async {
                 let _ = stopped.await;
             },
@@ -171,8 +172,15 @@ impl TestApp {
             http: reqwest::Client::new(),
             database_url,
             state,
-            _stop: stop,
+            stop,
+            server,
         }
+    }
+
+    /// Shut down gracefully (as on SIGTERM) and wait until the server has stopped.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.server.await.unwrap().unwrap();
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -16,6 +16,7 @@ mod local_db;
 mod mentions;
 mod openapi;
 mod outage;
+mod shutdown;
 mod spaces;
 mod sse;
 mod stream;
