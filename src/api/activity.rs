@@ -41,6 +41,7 @@ pub struct ParticipantActivity {
     /// All of their events since `since`.
     event_count: i64,
     /// Time of their latest event; `null` when they have none since `since`.
+    #[oai(nullable)]
     last_event_at: Option<DateTime<Utc>>,
     /// Their latest `max_events` events, oldest first.
     events: Vec<Event>,

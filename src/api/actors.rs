@@ -25,12 +25,16 @@ pub struct NewActor {
     /// Display name, 1–200 characters.
     display_name: Str,
     /// `human` (default) or `agent`.
+    #[oai(nullable)]
     actor_type: Option<ActorType>,
     /// Required for human actors.
+    #[oai(nullable)]
     email: Option<Str>,
     /// Agent type identifier, e.g. `claude-code` (at most 100 characters).
+    #[oai(nullable)]
     agent_profile: Option<Str>,
     /// Arbitrary JSON object, at most 16 KiB.
+    #[oai(nullable)]
     metadata: Option<Value>,
 }
 
@@ -42,12 +46,16 @@ pub struct CreatedActor {
     actor_type: ActorType,
     /// The actor's API key (`convo_…`). Store it: it cannot be retrieved again.
     api_key: String,
+    #[oai(nullable)]
     email: Option<String>,
+    #[oai(nullable)]
     agent_profile: Option<String>,
     metadata: Value,
     /// The human who sponsors this agent; `null` for humans.
+    #[oai(nullable)]
     sponsor_id: Option<Uuid>,
     /// `null` when the actor belongs to no tenant.
+    #[oai(nullable)]
     tenant_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }
@@ -57,12 +65,17 @@ pub struct ActorInfo {
     actor_id: Uuid,
     display_name: String,
     actor_type: ActorType,
+    #[oai(nullable)]
     email: Option<String>,
+    #[oai(nullable)]
     agent_profile: Option<String>,
     metadata: Value,
     /// Set for humans after invite redemption; `null` otherwise.
+    #[oai(nullable)]
     default_space_id: Option<String>,
+    #[oai(nullable)]
     sponsor_id: Option<Uuid>,
+    #[oai(nullable)]
     tenant_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }

@@ -63,10 +63,13 @@ pub struct Decision {
     text: String,
     status: DecisionStatus,
     /// Who resolved or rejected it; `null` while proposed.
+    #[oai(nullable)]
     resolved_by: Option<String>,
     /// When it was resolved or rejected; `null` while proposed.
+    #[oai(nullable)]
     resolved_at: Option<DateTime<Utc>>,
     /// The outcome, if one was given.
+    #[oai(nullable)]
     resolution: Option<String>,
     created_at: DateTime<Utc>,
 }
@@ -90,6 +93,7 @@ impl From<DecisionRow> for Decision {
 #[derive(Object)]
 pub struct NewDecision {
     /// Defaults to the caller's actor id (at most 256 characters).
+    #[oai(nullable)]
     proposed_by: Option<Str>,
     /// The proposal, 1–4000 characters.
     text: Str,
@@ -98,8 +102,10 @@ pub struct NewDecision {
 #[derive(Object)]
 pub struct ResolveDecision {
     /// Defaults to the caller's actor id (at most 256 characters).
+    #[oai(nullable)]
     resolved_by: Option<Str>,
     /// The outcome (at most 4000 characters).
+    #[oai(nullable)]
     resolution: Option<Str>,
     /// `resolved` or `rejected`; `proposed` is a 400.
     status: DecisionStatus,

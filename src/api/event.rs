@@ -19,9 +19,11 @@ pub struct Event {
     text: String,
     /// When the event was stored.
     timestamp: DateTime<Utc>,
+    #[oai(nullable)]
     parent_event_id: Option<Uuid>,
     /// Artifact URIs.
     references: Vec<String>,
+    #[oai(nullable)]
     thread_id: Option<Uuid>,
     /// Arbitrary metadata; `mentions` (participant ids) and `message_type` are conventional.
     metadata: Value,

@@ -27,15 +27,19 @@ use crate::{
 #[derive(Object)]
 pub struct SpeechRequest {
     /// Who spoke, at most 128 characters; defaults to the caller's actor id.
+    #[oai(nullable)]
     speaker_id: Option<Str>,
     /// At most 200 characters; defaults to the caller's display name.
+    #[oai(nullable)]
     speaker_name: Option<Str>,
     /// 1–32768 characters, not blank; kept as sent.
     text: Str,
     /// A thread of this space to post into (404 if unknown).
+    #[oai(nullable)]
     thread_id: Option<Str>,
     /// A JSON object of at most 16 KiB. `mentions`, if present, is an array of at most 50
     /// participant ids (strings of at most 128 characters).
+    #[oai(nullable)]
     metadata: Option<Value>,
 }
 
@@ -43,17 +47,22 @@ pub struct SpeechRequest {
 #[derive(Object)]
 pub struct AgentResponseRequest {
     /// Ignored (taken from the authenticated actor).
+    #[oai(nullable)]
     agent_id: Option<Str>,
     /// Ignored (taken from the authenticated actor).
+    #[oai(nullable)]
     agent_name: Option<Str>,
     /// 1–32768 characters, not blank; kept as sent.
     text: Str,
     /// The event of this space this responds to (404 if unknown).
+    #[oai(nullable)]
     parent_event_id: Option<Str>,
     /// A thread of this space to post into (404 if unknown).
+    #[oai(nullable)]
     thread_id: Option<Str>,
     /// A JSON object of at most 16 KiB. `mentions`, if present, is an array of at most 50
     /// participant ids (strings of at most 128 characters).
+    #[oai(nullable)]
     metadata: Option<Value>,
 }
 
@@ -66,17 +75,22 @@ pub struct NewEventRequest {
     speaker_name: Str,
     /// `human` (the default), `agent`, `transcript`, `system`, or a custom type matching
     /// `^[a-z][a-z0-9_-]{0,31}$`.
+    #[oai(nullable)]
     speaker_type: Option<Str>,
     /// 1–32768 characters, not blank; kept as sent.
     text: Str,
     /// The event of this space this one answers (404 if unknown).
+    #[oai(nullable)]
     parent_event_id: Option<Str>,
     /// Artifact URIs: at most 50, each absolute (with a scheme) and at most 2048 characters.
+    #[oai(nullable)]
     references: Option<Vec<Str>>,
     /// A thread of this space to post into (404 if unknown).
+    #[oai(nullable)]
     thread_id: Option<Str>,
     /// A JSON object of at most 16 KiB. `mentions`, if present, is an array of at most 50
     /// participant ids (strings of at most 128 characters).
+    #[oai(nullable)]
     metadata: Option<Value>,
 }
 

@@ -25,7 +25,9 @@ pub struct Participant {
     participant_type: String,
     joined_at: DateTime<Utc>,
     /// How an agent is connected, e.g. `mcp`.
+    #[oai(nullable)]
     agent_adapter: Option<String>,
+    #[oai(nullable)]
     actor_id: Option<Uuid>,
 }
 
@@ -46,12 +48,16 @@ impl From<ParticipantRow> for Participant {
 #[derive(Object)]
 pub struct JoinRequest {
     /// Ignored (taken from the authenticated actor).
+    #[oai(nullable)]
     participant_id: Option<Str>,
     /// Ignored (taken from the authenticated actor).
+    #[oai(nullable)]
     name: Option<Str>,
     /// Ignored (taken from the authenticated actor).
+    #[oai(nullable)]
     participant_type: Option<Str>,
     /// How an agent is connected, e.g. `mcp` (at most 64 characters).
+    #[oai(nullable)]
     agent_adapter: Option<Str>,
 }
 

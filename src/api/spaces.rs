@@ -55,19 +55,24 @@ pub struct NewSpace {
     /// letter or digit.
     space_id: Str,
     /// What this space is about (at most 2000 characters).
+    #[oai(nullable)]
     description: Option<Str>,
     /// External http(s) URLs (Jira, GitHub, …): at most 50, each at most 2048 characters,
     /// no duplicates (a duplicate is a 409).
+    #[oai(nullable)]
     links: Option<Vec<Str>>,
 }
 
 /// Fields to change; absent or `null` fields are left as they are.
 #[derive(Object)]
 pub struct SpacePatch {
+    #[oai(nullable)]
     description: Option<Str>,
     /// Setting `archived` records `ended_at`; setting `active` or `paused` clears it.
+    #[oai(nullable)]
     status: Option<SpaceState>,
     /// Replaces the links (same rules as at creation).
+    #[oai(nullable)]
     links: Option<Vec<Str>>,
 }
 
@@ -75,14 +80,17 @@ pub struct SpacePatch {
 #[derive(Object)]
 pub struct SpaceInfo {
     space_id: String,
+    #[oai(nullable)]
     description: Option<String>,
     status: SpaceState,
     links: Vec<String>,
     started_at: DateTime<Utc>,
     /// When the space was archived; `null` otherwise.
+    #[oai(nullable)]
     ended_at: Option<DateTime<Utc>>,
     participants: Vec<Participant>,
     event_count: i64,
+    #[oai(nullable)]
     last_event_at: Option<DateTime<Utc>>,
 }
 

@@ -28,6 +28,7 @@ pub struct NewThread {
     /// The event of this space the thread hangs off (404 if unknown).
     parent_event_id: Str,
     /// At most 200 characters.
+    #[oai(nullable)]
     subject: Option<Str>,
 }
 
@@ -36,6 +37,7 @@ pub struct Thread {
     thread_id: Uuid,
     space_id: String,
     parent_event_id: Uuid,
+    #[oai(nullable)]
     subject: Option<String>,
     created_at: DateTime<Utc>,
 }

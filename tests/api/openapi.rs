@@ -35,3 +35,27 @@ async fn the_server_serves_the_spec_and_docs() {
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
 }
+
+/// Optional fields are sent as `null` (the contract shows `"parent_event_id": null`), so the
+/// spec must say they are nullable, or strict generated clients reject real responses.
+#[test]
+fn every_optional_property_is_nullable() {
+    let spec: serde_json::Value = serde_json::from_str(&convo::api::service().spec()).unwrap();
+    let mut offenders = Vec::new();
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            let nullable = property["nullable"].as_bool().unwrap_or(false);
+            if !required.contains(&field.as_str()) && !nullable {
+                offenders.push(format!("{name}.{field}"));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "optional but not nullable: {offenders:?}"
+    );
+}
