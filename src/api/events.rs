@@ -331,7 +331,10 @@ pub(super) async fn cursor(
     spaces::state(tx.client(), space_id)
         .await?
         .ok_or_else(space_not_found)?;
-    let Some(since) = since else { return Ok(0) };
+    // An empty cursor (`?since=`) means none, as clients building URLs often send it.
+    let Some(since) = since.filter(|s| !s.trim().is_empty()) else {
+        return Ok(0);
+    };
     let id = Uuid::parse_str(since)
         .map_err(|_| ApiError::bad_request("since must be an event id (a UUID)"))?;
     events::seq_of(tx.client(), space_id, id)

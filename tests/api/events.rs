@@ -161,6 +161,13 @@ async fn speech_response_and_generic_events() {
     );
     let (_, tail) = get(&app, &alice, &page(&all[5]["event_id"], 200)).await;
     assert_eq!(tail, json!([]));
+    // An empty cursor is no cursor.
+    let (status, from_start) = get(&app, &alice, "/api/spaces/room/events?since=&limit=2").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ids(&from_start),
+        vec![all[0]["event_id"].clone(), all[1]["event_id"].clone()]
+    );
 
     let (_, status_obj) = get(&app, &alice, "/api/spaces/room/status").await;
     assert_eq!(status_obj["event_count"], 6);
