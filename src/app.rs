@@ -59,8 +59,12 @@ impl App {
         let db = Db::connect(&config.db).await?;
         let mut client = db.dedicated().await.context("connecting to PostgreSQL")?;
         let applied = migrations::migrate_control_plane(&mut client).await?;
-        let applied_default =
-            migrations::migrate_tenant(&mut client, &SchemaName::default_tenant()).await?;
+        let applied_default = migrations::migrate_tenant(
+            &mut client,
+            &SchemaName::default_tenant(),
+            &migrations::tenant_migrations(),
+        )
+        .await?;
         drop(client);
         tracing::info!(
             control_plane = applied,

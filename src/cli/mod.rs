@@ -34,6 +34,9 @@ enum Command {
         /// Tenant schemas migrated at once.
         #[arg(long, env = "CONVO_MIGRATE_CONCURRENCY", default_value_t = 8)]
         concurrency: usize,
+        /// Only report how many tenant schemas are at each version.
+        #[arg(long)]
+        status: bool,
     },
     /// Print the OpenAPI document.
     Openapi {
@@ -47,7 +50,11 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(config) => serve::run(config).await,
-            Command::Migrate { db, concurrency } => migrate::run(db, concurrency).await,
+            Command::Migrate {
+                db,
+                concurrency,
+                status,
+            } => migrate::run(db, concurrency, status).await,
             Command::Openapi { yaml } => {
                 openapi::run(yaml);
                 Ok(())

@@ -2,7 +2,6 @@
 //! `tenant_migrations/` for every tenant schema, each with its own history table.
 
 use anyhow::anyhow;
-use futures::StreamExt;
 use refinery::Migration;
 use tokio_postgres::Client;
 
@@ -41,9 +40,15 @@ pub async fn migrate_control_plane(client: &mut Client) -> anyhow::Result<usize>
     Ok(report.applied_migrations().len())
 }
 
-/// Bring one tenant schema up to date (creating it if needed). The advisory lock is taken
-/// before `CREATE SCHEMA IF NOT EXISTS`, which races too. Returns how many were applied.
-pub async fn migrate_tenant(client: &mut Client, schema: &SchemaName) -> anyhow::Result<usize> {
+/// Bring one tenant schema up to date with `migrations` (normally [`tenant_migrations`]),
+/// creating it if needed. The advisory lock is taken before `CREATE SCHEMA IF NOT EXISTS`,
+/// which races too. Each migration commits on its own, so an interrupted run resumes where
+/// it stopped. Returns how many were applied.
+pub async fn migrate_tenant(
+    client: &mut Client,
+    schema: &SchemaName,
+    migrations: &[Migration],
+) -> anyhow::Result<usize> {
     let lock_key = format!("convo.tenant:{schema}");
     client
         .execute("SELECT pg_advisory_lock(hashtext($1))", &[&lock_key])
@@ -55,7 +60,7 @@ pub async fn migrate_tenant(client: &mut Client, schema: &SchemaName) -> anyhow:
                 q = schema.quoted()
             ))
             .await?;
-        let mut runner = tenant::migrations::runner();
+        let mut runner = refinery::Runner::new(migrations);
         // Only the tenant schema is on the path, so nothing can land in `public`.
         runner.set_migration_table_name(format!("{}.{HISTORY_TABLE}", schema.quoted()));
         let report = runner
@@ -79,12 +84,8 @@ pub struct TenantOutcome {
     pub result: anyhow::Result<usize>,
 }
 
-/// Migrate every tenant schema (the default one included), `concurrency` at a time, each on
-/// its own connection.
-pub async fn migrate_all_tenants(
-    db: &Db,
-    concurrency: usize,
-) -> anyhow::Result<Vec<TenantOutcome>> {
+/// Every tenant schema, the shared default one first.
+pub async fn tenant_schemas(db: &Db) -> anyhow::Result<Vec<SchemaName>> {
     let conn = db.pool.get().await?;
     let rows = conn
         .query(
@@ -92,22 +93,91 @@ pub async fn migrate_all_tenants(
             &[],
         )
         .await?;
-    drop(conn);
     let mut schemas = vec![SchemaName::default_tenant()];
     schemas.extend(rows.iter().filter_map(|r| SchemaName::parse(r.get(0))));
-    let outcomes = futures::stream::iter(schemas)
-        .map(|schema| async move {
-            let result = async {
-                let mut client = db.dedicated().await?;
-                migrate_tenant(&mut client, &schema).await
+    Ok(schemas)
+}
+
+/// Migrate `schemas` with `concurrency` workers, each holding one connection for all the
+/// schemas it takes (10,000 tenants must not mean 10,000 connects). Outcomes are reported to
+/// `on_outcome` as they happen, for progress.
+pub async fn migrate_tenants(
+    db: &Db,
+    schemas: Vec<SchemaName>,
+    migrations: &[Migration],
+    concurrency: usize,
+    mut on_outcome: impl FnMut(TenantOutcome),
+) {
+    let queue = std::sync::Mutex::new(schemas.into_iter());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let workers: Vec<_> = (0..concurrency.max(1))
+        .map(|_| (&queue, tx.clone()))
+        .map(|(queue, tx)| async move {
+            let mut client: Option<Client> = None;
+            loop {
+                let Some(schema) = queue.lock().unwrap().next() else {
+                    return;
+                };
+                if client.as_ref().is_none_or(Client::is_closed) {
+                    client = db.dedicated().await.ok();
+                }
+                let result = match client.as_mut() {
+                    Some(c) => migrate_tenant(c, &schema, migrations).await,
+                    None => Err(anyhow!("cannot connect to PostgreSQL")),
+                };
+                let _ = tx.send(TenantOutcome { schema, result });
             }
-            .await;
-            TenantOutcome { schema, result }
         })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+        .collect();
+    // The workers hold the only senders left: the report loop ends when they are done.
+    drop(tx);
+    let work = futures::future::join_all(workers);
+    let report = async {
+        while let Some(outcome) = rx.recv().await {
+            on_outcome(outcome);
+        }
+    };
+    tokio::join!(work, report);
+}
+
+/// Migrate every tenant schema with all tenant migrations; the outcomes in completion order.
+pub async fn migrate_all_tenants(
+    db: &Db,
+    concurrency: usize,
+) -> anyhow::Result<Vec<TenantOutcome>> {
+    let schemas = tenant_schemas(db).await?;
+    let mut outcomes = Vec::with_capacity(schemas.len());
+    migrate_tenants(db, schemas, &tenant_migrations(), concurrency, |o| {
+        outcomes.push(o)
+    })
+    .await;
     Ok(outcomes)
+}
+
+/// How many tenant schemas are at each migration version (`None`: no migration recorded).
+pub async fn tenant_versions(
+    db: &Db,
+) -> anyhow::Result<std::collections::BTreeMap<Option<i32>, usize>> {
+    let schemas = tenant_schemas(db).await?;
+    let conn = db.pool.get().await?;
+    let mut counts = std::collections::BTreeMap::new();
+    // One query per 500 schemas; the names are validated identifiers, quoted.
+    for chunk in schemas.chunks(500) {
+        let sql = chunk
+            .iter()
+            .map(|s| {
+                format!(
+                    "SELECT (SELECT max(version) FROM {}.{HISTORY_TABLE})",
+                    s.quoted()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        for row in conn.query(&sql, &[]).await? {
+            *counts.entry(row.get::<_, Option<i32>>(0)).or_default() += 1;
+        }
+    }
+    Ok(counts)
 }
 
 /// refinery's Display hides the PostgreSQL message; dig it out of the source chain.
