@@ -8,10 +8,12 @@ use std::{
 
 use anyhow::Context;
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server,
+    Endpoint, EndpointExt, IntoResponse, PathPattern, Request, Response, Route, Server,
     http::{HeaderValue, Method, header::CONTENT_LENGTH},
     listener::{Acceptor, Listener, TcpListener},
+    middleware::CatchPanic,
 };
+use poem_openapi::OperationId;
 use refinery::Migration;
 use tracing::Instrument;
 
@@ -169,13 +171,25 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
     Route::new()
         .at("/openapi.json", spec_json)
         .at("/openapi.yaml", spec_yaml)
+        .at("/metrics", crate::metrics::endpoint)
         .nest("/docs", docs)
         .nest("/", service)
         .around(auth::resolve_principal)
         .around(limit_body)
+        // A bug must not drop the connection: answer 500 {"detail"} and log it.
+        .with(CatchPanic::new().with_handler(panic_response))
         .around(log_request)
         .data(state)
         .catch_all_error(to_detail)
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string());
+    ApiError::internal(format!("handler panicked: {message}")).into_response()
 }
 
 /// Reject bodies over the configured size with 413, whether or not they announce their
@@ -223,10 +237,34 @@ async fn log_request<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Re
         tenant = tracing::field::Empty,
     );
     let started = Instant::now();
-    let mut resp = match next.call(req).instrument(span.clone()).await {
-        Ok(resp) => resp.into_response(),
-        Err(err) => to_detail(err).await,
+    let method = req.method().to_string();
+    let (mut resp, route, operation) = match next.call(req).instrument(span.clone()).await {
+        Ok(resp) => {
+            let resp = resp.into_response();
+            let route = resp.data::<PathPattern>().map(|p| p.0.clone());
+            let operation = resp.data::<OperationId>().map(|o| o.0);
+            (resp, route, operation)
+        }
+        Err(err) => {
+            let route = err.data::<PathPattern>().map(|p| p.0.clone());
+            let operation = err.data::<OperationId>().map(|o| o.0);
+            (to_detail(err).await, route, operation)
+        }
     };
+    // Route templates and operation ids only: raw paths carry ids and would make label
+    // values unbounded.
+    let route = route
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .unwrap_or("unmatched");
+    let operation = operation.unwrap_or("none");
+    let m = &*crate::metrics::METRICS;
+    m.http_requests
+        .with_label_values(&[method.as_str(), route, operation, resp.status().as_str()])
+        .inc();
+    m.http_duration
+        .with_label_values(&[method.as_str(), route, operation])
+        .observe(started.elapsed().as_secs_f64());
     span.in_scope(|| {
         tracing::info!(
             status = resp.status().as_u16(),

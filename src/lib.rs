@@ -14,6 +14,7 @@
 //! - [`realtime`] — per-space fan-out of new events to SSE subscribers, across replicas.
 //! - [`error`] — the API error type and its `{"detail": ...}` body.
 //! - [`telemetry`] — logging.
+//! - [`metrics`] — Prometheus metrics at `/metrics`.
 
 pub mod api;
 pub mod app;
@@ -23,6 +24,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod realtime;
 pub mod store;
 pub mod summary;

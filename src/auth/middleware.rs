@@ -23,7 +23,10 @@ pub async fn resolve_principal<E: Endpoint>(
     let token = match presented_credential(&req) {
         Ok(Some(token)) => token,
         Ok(None) => return next.call(req).await.map(IntoResponse::into_response),
-        Err(()) => return Err(ApiError::unauthorized().into()),
+        Err(()) => {
+            crate::metrics::METRICS.auth_failures.inc();
+            return Err(ApiError::unauthorized().into());
+        }
     };
     let state = req
         .data::<Arc<AppState>>()
@@ -42,7 +45,10 @@ pub async fn resolve_principal<E: Endpoint>(
             req.set_data(principal);
             next.call(req).await.map(IntoResponse::into_response)
         }
-        Err(AuthFailure::Invalid) => Err(ApiError::unauthorized().into()),
+        Err(AuthFailure::Invalid) => {
+            crate::metrics::METRICS.auth_failures.inc();
+            Err(ApiError::unauthorized().into())
+        }
         Err(AuthFailure::Unavailable) => Err(ApiError::unavailable().into()),
     }
 }

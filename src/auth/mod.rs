@@ -93,12 +93,16 @@ impl Authenticator {
             return Err(AuthFailure::Invalid);
         };
         let digest = cache::digest(token);
+        let metrics = &crate::metrics::METRICS;
         if let Some(principal) = self.cache.get(&digest) {
+            metrics.auth_cache.with_label_values(&["hit"]).inc();
             return Ok(principal);
         }
         if self.cache.is_rejected(&digest) {
+            metrics.auth_cache.with_label_values(&["rejected"]).inc();
             return Err(AuthFailure::Invalid);
         }
+        metrics.auth_cache.with_label_values(&["miss"]).inc();
         let generation = self.cache.generation();
         let record = {
             let conn = self

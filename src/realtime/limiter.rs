@@ -31,6 +31,11 @@ impl StreamLimiter {
         self.max
     }
 
+    /// Streams open on this replica, all credentials together.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap().values().sum()
+    }
+
     pub fn try_acquire(self: &Arc<Self>, key: Uuid) -> Option<StreamSlot> {
         let mut open = self.open.lock().unwrap();
         let count = open.entry(key).or_default();

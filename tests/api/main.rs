@@ -14,6 +14,7 @@ mod idempotency;
 mod isolation;
 mod local_db;
 mod mentions;
+mod metrics;
 mod migrate;
 mod openapi;
 mod outage;

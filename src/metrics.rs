@@ -1,0 +1,144 @@
+//! Prometheus metrics, served at `/metrics`. Request metrics are labelled by route template
+//! (`/api/spaces/:space_id/events`), never by raw path: no ids or tokens in labels, and
+//! bounded cardinality. Gauges that describe state (pool, streams, tenants) are read at
+//! scrape time.
+
+use std::sync::{Arc, LazyLock};
+
+use poem::{IntoResponse, Response, handler, web::Data};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::app::AppState;
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_duration: HistogramVec,
+    pub auth_cache: IntCounterVec,
+    pub auth_failures: IntCounter,
+    pool: IntGaugeVec,
+    streams: IntGaugeVec,
+    tenants: IntGaugeVec,
+}
+
+/// One set per process: several app instances in one test process share it.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
+
+impl Metrics {
+    fn new() -> Metrics {
+        let registry = Registry::new();
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "convo_http_requests_total",
+                "HTTP requests by route template, operation id and status",
+            ),
+            &["method", "route", "operation", "status"],
+        )
+        .expect("valid metric");
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "convo_http_request_duration_seconds",
+                "HTTP request latency",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+            &["method", "route", "operation"],
+        )
+        .expect("valid metric");
+        let auth_cache = IntCounterVec::new(
+            Opts::new(
+                "convo_auth_cache_total",
+                "Credential checks by cache outcome",
+            ),
+            &["result"],
+        )
+        .expect("valid metric");
+        let auth_failures = IntCounter::new("convo_auth_failures_total", "Rejected credentials")
+            .expect("valid metric");
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "convo_db_pool_connections",
+                "Pooled database connections by state",
+            ),
+            &["state"],
+        )
+        .expect("valid metric");
+        let streams = IntGaugeVec::new(
+            Opts::new("convo_sse_streams_open", "Open event streams"),
+            &["replica"],
+        )
+        .expect("valid metric");
+        let tenants =
+            IntGaugeVec::new(Opts::new("convo_tenants", "Tenants by status"), &["status"])
+                .expect("valid metric");
+        for collector in [
+            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(http_duration.clone()),
+            Box::new(auth_cache.clone()),
+            Box::new(auth_failures.clone()),
+            Box::new(pool.clone()),
+            Box::new(streams.clone()),
+            Box::new(tenants.clone()),
+        ] {
+            registry.register(collector).expect("unique metric names");
+        }
+        Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            auth_cache,
+            auth_failures,
+            pool,
+            streams,
+            tenants,
+        }
+    }
+}
+
+/// `GET /metrics` (no authentication; expose it only to the scraper, e.g. via the Helm
+/// chart's ServiceMonitor, not through the public ingress).
+#[handler]
+pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
+    let m = &*METRICS;
+    let status = state.db.pool.status();
+    m.pool
+        .with_label_values(&["max"])
+        .set(status.max_size as i64);
+    m.pool
+        .with_label_values(&["in_use"])
+        .set((status.size - status.available) as i64);
+    m.pool
+        .with_label_values(&["idle"])
+        .set(status.available as i64);
+    m.pool
+        .with_label_values(&["waiting"])
+        .set(status.waiting as i64);
+    m.streams
+        .with_label_values(&["this"])
+        .set(state.stream_limiter.open() as i64);
+    if let Ok(Ok(conn)) =
+        tokio::time::timeout(std::time::Duration::from_secs(1), state.db.pool.get()).await
+        && let Ok(rows) = conn
+            .query(
+                "SELECT status, count(*) FROM convo.tenants GROUP BY status",
+                &[],
+            )
+            .await
+    {
+        m.tenants.reset();
+        for row in rows {
+            m.tenants
+                .with_label_values(&[row.get::<_, &str>(0)])
+                .set(row.get::<_, i64>(1));
+        }
+    }
+    let encoder = TextEncoder::new();
+    let mut body = Vec::new();
+    let _ = encoder.encode(&m.registry.gather(), &mut body);
+    body.with_content_type(encoder.format_type())
+        .into_response()
+}
