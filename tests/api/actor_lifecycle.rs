@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Actor, TestApp, json_of};
+use crate::{
+    helpers::{Actor, TestApp, json_of},
+    sse::Sse,
+};
 
 const NOBODY: &str = "00000000-0000-4000-8000-000000000000";
 
@@ -636,4 +639,63 @@ async fn invalid_installation_and_force_headers_are_400() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["installation_id"], longest.as_str());
+}
+
+#[tokio::test]
+async fn concurrent_claims_of_an_available_agent_let_exactly_one_installation_win() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    let bot = app.agent(&alice, "Bot").await;
+    let (one, two) = tokio::join!(
+        send(rotate(
+            &app,
+            &alice.api_key,
+            &bot.actor_id,
+            Some("laptop-1"),
+            None
+        )),
+        send(rotate(
+            &app,
+            &alice.api_key,
+            &bot.actor_id,
+            Some("laptop-2"),
+            None
+        )),
+    );
+    let mut statuses = [one.0, two.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{one:?} {two:?}");
+    let (winner, winner_installation) = if one.0 == 200 {
+        (&one.1, "laptop-1")
+    } else {
+        (&two.1, "laptop-2")
+    };
+    assert_eq!(winner["installation_id"], winner_installation);
+    let key = winner["api_key"].as_str().unwrap();
+    let (status, info) = send(app.get("/api/actors/me", key)).await;
+    assert_eq!(status, 200);
+    assert_eq!(info["installation_id"], winner_installation);
+    assert_eq!(me(&app, &bot.api_key).await, 401);
+}
+
+#[tokio::test]
+async fn rotation_and_deletion_close_streams_opened_with_the_old_keys() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    let bot = app.agent(&alice, "Bot").await;
+    app.space(&alice, "room").await;
+    let stream = "/api/spaces/room/events/stream";
+    let mut bots = Sse::open(app.get(stream, &bot.api_key)).await;
+
+    let (status, body) = send(rotate(&app, &alice.api_key, &bot.actor_id, None, None)).await;
+    assert_eq!(status, 200);
+    bots.ended().await;
+    let new_key = body["api_key"].as_str().unwrap();
+
+    let mut bots = Sse::open(app.get(stream, new_key)).await;
+    let mut alices = Sse::open(app.get(stream, &alice.api_key)).await;
+    let (status, _) = send(delete(&app, &alice.api_key, &alice.actor_id)).await;
+    assert_eq!(status, 200);
+    bots.ended().await;
+    alices.ended().await;
 }
