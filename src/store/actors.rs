@@ -20,6 +20,8 @@ pub struct ActorRow {
     pub tenant_id: Option<Uuid>,
     pub default_space_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The installation the agent is connected to; `None` when available (always for humans).
+    pub installation_id: Option<String>,
 }
 
 impl ActorRow {
@@ -35,15 +37,28 @@ impl ActorRow {
             tenant_id: row.get("tenant_id"),
             default_space_id: row.get("default_space_id"),
             created_at: row.get("created_at"),
+            installation_id: row.get("installation_id"),
         }
     }
 }
 
+const COLUMNS: &str = "actor_id, display_name, actor_type, email, agent_profile, metadata,
+     sponsor_id, tenant_id, default_space_id, created_at, installation_id";
+
+/// Insert an actor; an agent with an `installation_id` starts connected to it.
 pub async fn insert(db: &impl GenericClient, a: &ActorRow) -> Result<(), tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO convo.actors (actor_id, display_name, actor_type, email, agent_profile,
+                                   metadata, sponsor_id, tenant_id, created_at,
+                                   installation_id, connection_state, connected_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text,
+                 CASE WHEN $10::text IS NULL THEN 'available' ELSE 'connected' END,
+                 CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)",
+        )
+        .await?;
     db.execute(
-        "INSERT INTO convo.actors (actor_id, display_name, actor_type, email, agent_profile,
-                                   metadata, sponsor_id, tenant_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &stmt,
         &[
             &a.actor_id,
             &a.display_name,
@@ -54,6 +69,7 @@ pub async fn insert(db: &impl GenericClient, a: &ActorRow) -> Result<(), tokio_p
             &a.sponsor_id,
             &a.tenant_id,
             &a.created_at,
+            &a.installation_id,
         ],
     )
     .await?;
@@ -65,15 +81,136 @@ pub async fn get(
     actor_id: Uuid,
 ) -> Result<Option<ActorRow>, tokio_postgres::Error> {
     let stmt = db
-        .prepare_cached(
-            "SELECT actor_id, display_name, actor_type, email, agent_profile, metadata,
-                    sponsor_id, tenant_id, default_space_id, created_at
-             FROM convo.actors WHERE actor_id = $1",
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1"
+        ))
         .await?;
     Ok(db
         .query_opt(&stmt, &[&actor_id])
         .await?
         .as_ref()
         .map(ActorRow::from_row))
+}
+
+/// The actor, its row locked until the end of the transaction.
+pub async fn lock(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+) -> Result<Option<ActorRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1 FOR UPDATE"
+        ))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&actor_id])
+        .await?
+        .as_ref()
+        .map(ActorRow::from_row))
+}
+
+/// The agents `sponsor_id` sponsors, oldest first.
+pub async fn list_sponsored(
+    db: &impl GenericClient,
+    sponsor_id: Uuid,
+) -> Result<Vec<ActorRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM convo.actors WHERE sponsor_id = $1
+             ORDER BY created_at, actor_id"
+        ))
+        .await?;
+    Ok(db
+        .query(&stmt, &[&sponsor_id])
+        .await?
+        .iter()
+        .map(ActorRow::from_row)
+        .collect())
+}
+
+/// Change the given fields; `None` if there is no such actor.
+pub async fn update(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+    display_name: Option<&str>,
+    metadata: Option<&Value>,
+) -> Result<Option<ActorRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "UPDATE convo.actors
+             SET display_name = COALESCE($2, display_name), metadata = COALESCE($3, metadata)
+             WHERE actor_id = $1
+             RETURNING {COLUMNS}"
+        ))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&actor_id, &display_name, &metadata])
+        .await?
+        .as_ref()
+        .map(ActorRow::from_row))
+}
+
+/// Delete an actor and the agents it sponsors (`ON DELETE CASCADE`, with their keys).
+/// Returns the ids of every actor deleted, the actor's own first; empty if it did not exist.
+/// The rows are locked first, so an agent registered concurrently either is in the list or
+/// fails its sponsor's foreign-key check.
+pub async fn delete_with_agents(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+) -> Result<Vec<Uuid>, tokio_postgres::Error> {
+    let lock = db
+        .prepare_cached(
+            "SELECT actor_id FROM convo.actors WHERE actor_id = $1 OR sponsor_id = $1
+             ORDER BY actor_id <> $1, actor_id
+             FOR UPDATE",
+        )
+        .await?;
+    let ids: Vec<Uuid> = db
+        .query(&lock, &[&actor_id])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if ids.first() != Some(&actor_id) {
+        return Ok(Vec::new());
+    }
+    let delete = db
+        .prepare_cached("DELETE FROM convo.actors WHERE actor_id = $1")
+        .await?;
+    db.execute(&delete, &[&actor_id]).await?;
+    Ok(ids)
+}
+
+/// Connect the agent to `installation_id`, or make it available when `None`.
+pub async fn set_installation(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+    installation_id: Option<&str>,
+) -> Result<(), tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE convo.actors
+             SET installation_id = $2::text,
+                 connection_state = CASE WHEN $2::text IS NULL THEN 'available' ELSE 'connected' END,
+                 connected_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END
+             WHERE actor_id = $1",
+        )
+        .await?;
+    db.execute(&stmt, &[&actor_id, &installation_id]).await?;
+    Ok(())
+}
+
+/// Make a connected agent available; `false` if it was not connected.
+pub async fn release(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+) -> Result<bool, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE convo.actors
+             SET installation_id = NULL, connection_state = 'available', connected_at = NULL
+             WHERE actor_id = $1 AND connection_state = 'connected'",
+        )
+        .await?;
+    Ok(db.execute(&stmt, &[&actor_id]).await? == 1)
 }

@@ -34,6 +34,20 @@ pub async fn insert_api_key(
     Ok(key_id)
 }
 
+/// Revoke every live key of the actor; returns how many there were.
+pub async fn revoke_actor_keys(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+) -> Result<u64, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE convo.api_keys SET revoked_at = now()
+             WHERE actor_id = $1 AND revoked_at IS NULL",
+        )
+        .await?;
+    db.execute(&stmt, &[&actor_id]).await
+}
+
 const KEY_QUERY: &str = "SELECT k.key_id, k.key_hash, a.actor_id, a.actor_type, a.tenant_id,
             t.schema_name, t.status, a.display_name
      FROM convo.api_keys k

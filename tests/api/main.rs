@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a real PostgreSQL, a fresh database per test.
 
 mod activity;
+mod actor_lifecycle;
 mod actors;
 mod auth;
 mod decisions;

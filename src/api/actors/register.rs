@@ -1,0 +1,166 @@
+//! Registration: `POST /api/actors`.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+use serde_json::Value;
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+use super::{ConnectionState, MAX_DISPLAY_NAME_CHARS};
+use crate::{
+    app::AppState,
+    auth::{Principal, keys},
+    domain::{ActorType, Str, bounded_text, check_email, check_metadata},
+    error::ApiError,
+    store::{actors, actors::ActorRow, credentials},
+};
+
+const MAX_PROFILE_CHARS: usize = 100;
+
+#[derive(Object)]
+pub struct NewActor {
+    /// Display name, 1–200 characters.
+    display_name: Str,
+    /// `human` (default) or `agent`.
+    #[oai(nullable)]
+    actor_type: Option<ActorType>,
+    /// Required for human actors.
+    #[oai(nullable)]
+    email: Option<Str>,
+    /// Agent type identifier, e.g. `claude-code` (at most 100 characters).
+    #[oai(nullable)]
+    agent_profile: Option<Str>,
+    /// Arbitrary JSON object, at most 16 KiB.
+    #[oai(nullable)]
+    metadata: Option<Value>,
+}
+
+/// A newly registered actor. `api_key` is shown only here, once.
+#[derive(Object)]
+pub struct CreatedActor {
+    actor_id: Uuid,
+    display_name: String,
+    actor_type: ActorType,
+    /// The actor's API key (`convo_…`). Store it: it cannot be retrieved again.
+    api_key: String,
+    #[oai(nullable)]
+    email: Option<String>,
+    #[oai(nullable)]
+    agent_profile: Option<String>,
+    metadata: Value,
+    /// The human who sponsors this agent; `null` for humans.
+    #[oai(nullable)]
+    sponsor_id: Option<Uuid>,
+    /// `null` when the actor belongs to no tenant.
+    #[oai(nullable)]
+    tenant_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    /// For agents: `connected` when registered with an `X-Installation-Id`, else
+    /// `available`. `null` for humans.
+    #[oai(nullable)]
+    connection_state: Option<ConnectionState>,
+    /// The installation an agent is connected to.
+    #[oai(nullable)]
+    installation_id: Option<String>,
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: Option<&Principal>,
+    installation: Option<String>,
+    body: NewActor,
+) -> Result<CreatedActor, ApiError> {
+    let actor_type = body.actor_type.unwrap_or(ActorType::Human);
+    let bad = ApiError::bad_request;
+    let display_name =
+        bounded_text("display_name", &body.display_name, MAX_DISPLAY_NAME_CHARS).map_err(bad)?;
+    let agent_profile = body
+        .agent_profile
+        .map(|p| bounded_text("agent_profile", &p, MAX_PROFILE_CHARS))
+        .transpose()
+        .map_err(bad)?;
+    let metadata = check_metadata(body.metadata).map_err(bad)?;
+    let email = body
+        .email
+        .map(|e| check_email(&e))
+        .transpose()
+        .map_err(bad)?;
+
+    let (sponsor_id, tenant_id) = match actor_type {
+        ActorType::Human => {
+            if email.is_none() {
+                return Err(ApiError::bad_request("email is required for human actors"));
+            }
+            match caller {
+                Some(c) if !c.is_human() => {
+                    return Err(ApiError::forbidden("Agents cannot register actors"));
+                }
+                Some(c) => (None, c.tenant_id),
+                None => (None, None),
+            }
+        }
+        ActorType::Agent => {
+            let sponsor = caller.ok_or_else(ApiError::unauthorized)?;
+            if !sponsor.is_human() {
+                return Err(ApiError::forbidden("Only human actors can sponsor agents"));
+            }
+            (Some(sponsor.actor_id), sponsor.tenant_id)
+        }
+    };
+    // Humans have no installations.
+    let installation = installation.filter(|_| actor_type == ActorType::Agent);
+
+    let actor = ActorRow {
+        actor_id: Uuid::new_v4(),
+        display_name,
+        actor_type,
+        email,
+        agent_profile,
+        metadata,
+        sponsor_id,
+        tenant_id,
+        default_space_id: None,
+        created_at: crate::domain::now(),
+        installation_id: installation,
+    };
+    let key = state
+        .auth
+        .run_argon(keys::generate)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut conn = state.db.pool.get().await?;
+    let tx = conn.transaction().await?;
+    actors::insert(&tx, &actor).await.map_err(|e| {
+        // The sponsor was deleted while this request was in flight: its key is no longer valid.
+        if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
+            ApiError::unauthorized()
+        } else {
+            e.into()
+        }
+    })?;
+    credentials::insert_api_key(
+        &tx,
+        actor.actor_id,
+        &key.lookup,
+        &key.hash,
+        actor.installation_id.as_deref(),
+    )
+    .await?;
+    tx.commit().await?;
+
+    Ok(CreatedActor {
+        actor_id: actor.actor_id,
+        display_name: actor.display_name,
+        actor_type: actor.actor_type,
+        api_key: key.plaintext,
+        email: actor.email,
+        agent_profile: actor.agent_profile,
+        metadata: actor.metadata,
+        sponsor_id: actor.sponsor_id,
+        tenant_id: actor.tenant_id,
+        created_at: actor.created_at,
+        connection_state: (actor_type == ActorType::Agent)
+            .then(|| ConnectionState::of(actor.installation_id.as_deref())),
+        installation_id: actor.installation_id,
+    })
+}
