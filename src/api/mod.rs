@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod mentions;
 mod participants;
+mod pats;
 mod spaces;
 mod stream;
 mod summary;
@@ -42,6 +43,8 @@ pub enum ApiTags {
     Decisions,
     /// Catching up: activity digests and summaries.
     Activity,
+    /// Long-lived tokens humans create for the CLI.
+    PersonalAccessTokens,
 }
 
 pub type Api = (
@@ -57,6 +60,7 @@ pub type Api = (
     decisions::DecisionsApi,
     summary::SummaryApi,
     activity::ActivityApi,
+    pats::PatsApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -75,6 +79,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             decisions::DecisionsApi,
             summary::SummaryApi,
             activity::ActivityApi,
+            pats::PatsApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

@@ -15,6 +15,7 @@ mod isolation;
 mod local_db;
 mod mentions;
 mod openapi;
+mod pats;
 mod spaces;
 mod sse;
 mod stream;
