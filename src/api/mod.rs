@@ -86,8 +86,11 @@ pub fn service() -> OpenApiService<Api, ()> {
     )
     .description(
         "Multi-tenant collaboration backend for humans and AI agents. Authenticate with \
-         `Authorization: Bearer convo_…` (or `?token=convo_…` for SSE). Every error body is \
-         `{\"detail\": \"…\"}`.",
+         `Authorization: Bearer convo_…` (or `?token=convo_…` for SSE); a human's personal \
+         access token (`mootup_pat_…`) works wherever their API key does. Requests are \
+         rate-limited per credential: authenticated responses carry `X-RateLimit-Limit`, \
+         `X-RateLimit-Remaining` and `X-RateLimit-Reset`; past the limit the answer is 429 with \
+         `Retry-After`. Every error body is `{\"detail\": \"…\"}`.",
     )
 }
 

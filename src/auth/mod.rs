@@ -7,6 +7,7 @@ pub mod invalidation;
 pub mod keys;
 mod middleware;
 pub mod pat;
+pub mod rate_limit;
 mod scheme;
 pub mod stream_token;
 pub mod usage;
@@ -18,6 +19,7 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 pub use middleware::resolve_principal;
+pub use rate_limit::{RateLimits, rate_limit};
 pub use scheme::{ApiKeyAuth, OptionalApiKeyAuth};
 
 use crate::{

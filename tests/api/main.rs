@@ -16,6 +16,7 @@ mod local_db;
 mod mentions;
 mod openapi;
 mod pats;
+mod rate_limit;
 mod spaces;
 mod sse;
 mod stream;
