@@ -99,7 +99,9 @@ impl Authenticator {
         }
         if let Some(lookup) = pat::lookup_of(token) {
             let principal = self.authenticate_hashed(token, Hashed::Pat(lookup)).await?;
-            self.pat_usage.record(&self.pool, principal.key_id);
+            if !principal.suspended {
+                self.pat_usage.record(&self.pool, principal.key_id);
+            }
             return Ok(principal);
         }
         let Some(lookup) = keys::lookup_of(token) else {

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Actor, TestApp, json_of};
+use crate::{
+    helpers::{Actor, TestApp, json_of},
+    sse::Sse,
+};
 
 const PATS: &str = "/api/personal-access-tokens";
 
@@ -377,7 +380,7 @@ async fn pats_are_stored_only_as_argon2id_hashes() {
 }
 
 #[tokio::test]
-async fn stream_tokens_minted_with_a_pat_work_until_it_is_revoked() {
+async fn streams_opened_with_a_pat_close_when_it_is_revoked() {
     let app = TestApp::spawn().await;
     let alice = app.human("Alice").await;
     app.space(&alice, "room").await;
@@ -391,13 +394,16 @@ async fn stream_tokens_minted_with_a_pat_work_until_it_is_revoked() {
     )
     .await;
     assert_eq!(status, 200, "{minted}");
-    let stream_token = minted["token"].as_str().unwrap();
-    let open = |t: String| {
-        app.http
-            .get(app.url(&format!("/api/spaces/room/events/stream?token={t}")))
-            .send()
-    };
-    assert_eq!(open(stream_token.to_string()).await.unwrap().status(), 200);
-    revoke(&app, &alice.api_key, pat["pat_id"].as_str().unwrap()).await;
-    assert_eq!(open(stream_token.to_string()).await.unwrap().status(), 401);
+    let stream_url = |t: &str| app.url(&format!("/api/spaces/room/events/stream?token={t}"));
+    let minted_url = stream_url(minted["token"].as_str().unwrap());
+    let mut by_pat = Sse::open(app.http.get(stream_url(token))).await;
+    let mut by_minted = Sse::open(app.http.get(&minted_url)).await;
+    let (status, _) = revoke(&app, &alice.api_key, pat["pat_id"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    by_pat.ended().await;
+    by_minted.ended().await;
+    assert_eq!(
+        app.http.get(&minted_url).send().await.unwrap().status(),
+        401
+    );
 }
