@@ -19,7 +19,7 @@ use tracing::Instrument;
 
 use crate::{
     api,
-    auth::{self, Authenticator, invalidation, stream_token::StreamTokens},
+    auth::{self, Authenticator, RateLimits, invalidation, stream_token::StreamTokens},
     config::ServeConfig,
     db::{Db, listener},
     error::{ApiError, to_detail},
@@ -38,6 +38,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub sse_keepalive: Duration,
     pub stream_limiter: Arc<StreamLimiter>,
+    /// Requests per credential; `None` when disabled.
+    pub rate_limits: Option<Arc<RateLimits>>,
     /// How many times the notification listener has connected (it reconnects by itself).
     pub listener_connections: tokio::sync::watch::Receiver<u64>,
     /// Writes space summaries: the configured provider, or the built-in extractive one.
@@ -108,6 +110,11 @@ impl App {
             .await
             .context("the notification listener did not connect in time")?
             .context("the notification listener stopped")?;
+        let rate_limits =
+            RateLimits::new(config.rate_limit_per_sec, config.rate_limit_burst).map(Arc::new);
+        if let Some(limits) = &rate_limits {
+            RateLimits::spawn_cleanup(limits, auth::rate_limit::CLEANUP_INTERVAL);
+        }
         let state = Arc::new(AppState {
             db,
             auth,
@@ -116,6 +123,7 @@ impl App {
             hub,
             sse_keepalive: Duration::from_secs(config.sse_keepalive_secs.max(1)),
             stream_limiter: Arc::new(StreamLimiter::new(config.max_streams_per_key)),
+            rate_limits,
             listener_connections: listening,
             summarizer,
         });
@@ -174,6 +182,8 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .at("/metrics", crate::metrics::endpoint)
         .nest("/docs", docs)
         .nest("/", service)
+        // Inside resolve_principal: counts only requests whose credential was accepted.
+        .around(auth::rate_limit)
         .around(auth::resolve_principal)
         .around(limit_body)
         // A bug must not drop the connection: answer 500 {"detail"} and log it.

@@ -113,6 +113,15 @@ pub struct ServeConfig {
     #[arg(long, env = "CONVO_MAX_STREAMS_PER_KEY", default_value_t = 20)]
     pub max_streams_per_key: usize,
 
+    /// Requests per second each credential may make (token bucket, per replica); 0 disables
+    /// rate limiting.
+    #[arg(long, env = "CONVO_RATE_LIMIT_PER_SEC", default_value_t = 50)]
+    pub rate_limit_per_sec: u32,
+
+    /// Requests a credential may make at once before the per-second rate applies.
+    #[arg(long, env = "CONVO_RATE_LIMIT_BURST", default_value_t = 100)]
+    pub rate_limit_burst: u32,
+
     /// Lifetime of a stream token, in seconds.
     #[arg(long, env = "CONVO_STREAM_TOKEN_TTL_SECS", default_value_t = 300)]
     pub stream_token_ttl_secs: u64,

@@ -10,6 +10,7 @@ mod events;
 mod health;
 mod mentions;
 mod participants;
+mod pats;
 mod spaces;
 mod stream;
 mod summary;
@@ -42,6 +43,8 @@ pub enum ApiTags {
     Decisions,
     /// Catching up: activity digests and summaries.
     Activity,
+    /// Long-lived tokens humans create for the CLI.
+    PersonalAccessTokens,
 }
 
 pub type Api = (
@@ -57,6 +60,7 @@ pub type Api = (
     decisions::DecisionsApi,
     summary::SummaryApi,
     activity::ActivityApi,
+    pats::PatsApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -75,14 +79,18 @@ pub fn service() -> OpenApiService<Api, ()> {
             decisions::DecisionsApi,
             summary::SummaryApi,
             activity::ActivityApi,
+            pats::PatsApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),
     )
     .description(
         "Multi-tenant collaboration backend for humans and AI agents. Authenticate with \
-         `Authorization: Bearer convo_…` (or `?token=convo_…` for SSE). Every error body is \
-         `{\"detail\": \"…\"}`.",
+         `Authorization: Bearer convo_…` (or `?token=convo_…` for SSE); a human's personal \
+         access token (`mootup_pat_…`) works wherever their API key does. Requests are \
+         rate-limited per credential: authenticated responses carry `X-RateLimit-Limit`, \
+         `X-RateLimit-Remaining` and `X-RateLimit-Reset`; past the limit the answer is 429 with \
+         `Retry-After`. Every error body is `{\"detail\": \"…\"}`.",
     )
 }
 

@@ -1,4 +1,4 @@
-//! Authentication: API keys resolved to a [`Principal`] (actor + tenant), a verified-key
+//! Authentication: API keys and personal access tokens resolved to a [`Principal`] (actor + tenant), a verified-key
 //! cache invalidated on every replica at once, the request middleware, and the OpenAPI
 //! security schemes handlers declare.
 
@@ -6,8 +6,11 @@ pub mod cache;
 pub mod invalidation;
 pub mod keys;
 mod middleware;
+pub mod pat;
+pub mod rate_limit;
 mod scheme;
 pub mod stream_token;
+pub mod usage;
 
 use std::{sync::Arc, time::Duration};
 
@@ -16,15 +19,20 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 pub use middleware::resolve_principal;
+pub use rate_limit::{RateLimits, rate_limit};
 pub use scheme::{ApiKeyAuth, OptionalApiKeyAuth};
 
 use crate::{
     domain::ActorType,
-    store::credentials::{self, KeyRecord},
+    store::{
+        credentials::{self, KeyRecord},
+        pats,
+    },
     tenancy::SchemaName,
 };
 use cache::AuthCache;
 use stream_token::StreamTokens;
+use usage::PatUsage;
 
 /// Who is calling, and which tenant schema their requests are scoped to.
 #[derive(Clone, Debug)]
@@ -36,7 +44,8 @@ pub struct Principal {
     pub tenant_id: Option<Uuid>,
     pub schema: SchemaName,
     pub suspended: bool,
-    /// The API key presented, or the one that minted the stream token presented.
+    /// The API key or personal access token presented, or the one that minted the stream
+    /// token presented.
     pub key_id: Uuid,
     /// Set when authenticated by a stream token: the only space whose stream it may open.
     pub stream_space: Option<String>,
@@ -63,6 +72,8 @@ pub struct Authenticator {
     /// Bounds concurrent argon2 work (hashing and verifying): each takes ~18 ms and 19 MiB.
     argon_slots: Semaphore,
     pub stream_tokens: StreamTokens,
+    /// Keeps `last_used_at` of personal access tokens current.
+    pub pat_usage: Arc<PatUsage>,
 }
 
 impl Authenticator {
@@ -77,21 +88,35 @@ impl Authenticator {
             cache: Arc::new(AuthCache::new(cache_ttl)),
             argon_slots: Semaphore::new(argon_concurrency.max(1)),
             stream_tokens,
+            pat_usage: Arc::new(PatUsage::new(usage::WRITE_INTERVAL)),
         }
     }
 
-    /// Resolve an API key or a stream token.
+    /// Resolve an API key, a personal access token or a stream token.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure> {
         if stream_token::looks_like_jwt(token) {
             return self.authenticate_stream_token(token).await;
         }
-        self.authenticate_key(token).await
-    }
-
-    async fn authenticate_key(&self, token: &str) -> Result<Principal, AuthFailure> {
+        if let Some(lookup) = pat::lookup_of(token) {
+            let principal = self.authenticate_hashed(token, Hashed::Pat(lookup)).await?;
+            if !principal.suspended {
+                self.pat_usage.record(&self.pool, principal.key_id);
+            }
+            return Ok(principal);
+        }
         let Some(lookup) = keys::lookup_of(token) else {
             return Err(AuthFailure::Invalid);
         };
+        self.authenticate_hashed(token, Hashed::Key(lookup)).await
+    }
+
+    /// A credential stored as a lookup part and an argon2id hash: cached when verified,
+    /// remembered briefly when not.
+    async fn authenticate_hashed(
+        &self,
+        token: &str,
+        lookup: Hashed<'_>,
+    ) -> Result<Principal, AuthFailure> {
         let digest = cache::digest(token);
         let metrics = &crate::metrics::METRICS;
         if let Some(principal) = self.cache.get(&digest) {
@@ -110,9 +135,11 @@ impl Authenticator {
                 .get()
                 .await
                 .map_err(|_| AuthFailure::Unavailable)?;
-            credentials::find_by_lookup(&conn, lookup)
-                .await
-                .map_err(|_| AuthFailure::Unavailable)?
+            match lookup {
+                Hashed::Key(lookup) => credentials::find_by_lookup(&conn, lookup).await,
+                Hashed::Pat(lookup) => pats::find_by_lookup(&conn, lookup).await,
+            }
+            .map_err(|_| AuthFailure::Unavailable)?
         };
         let Some(record) = record else {
             // Unknown lookup part: rejected without hashing.
@@ -121,8 +148,12 @@ impl Authenticator {
         };
         let token_owned = token.to_string();
         let hash = record.key_hash.clone();
+        let verify: fn(&str, &str) -> bool = match lookup {
+            Hashed::Key(_) => keys::verify,
+            Hashed::Pat(_) => pat::verify,
+        };
         let verified = self
-            .run_argon(move || keys::verify(&token_owned, &hash))
+            .run_argon(move || verify(&token_owned, &hash))
             .await
             .map_err(|_| AuthFailure::Unavailable)?;
         if !verified {
@@ -159,9 +190,12 @@ impl Authenticator {
             .get()
             .await
             .map_err(|_| AuthFailure::Unavailable)?;
-        credentials::find_by_id(&conn, key_id)
-            .await
-            .map_err(|_| AuthFailure::Unavailable)
+        // A stream token may have been minted with an API key or a personal access token.
+        match credentials::find_by_id(&conn, key_id).await {
+            Ok(None) => pats::find_by_id(&conn, key_id).await,
+            found => found,
+        }
+        .map_err(|_| AuthFailure::Unavailable)
     }
 
     /// Whether `principal`'s credential still stands as it did (for long-lived streams). A
@@ -187,6 +221,13 @@ impl Authenticator {
         let _permit = self.argon_slots.acquire().await.expect("never closed");
         tokio::task::spawn_blocking(work).await
     }
+}
+
+/// The lookup part of a hashed credential, by kind.
+#[derive(Clone, Copy)]
+enum Hashed<'a> {
+    Key(&'a str),
+    Pat(&'a str),
 }
 
 fn principal_of(record: KeyRecord) -> Principal {

@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod events;
 pub mod idempotency;
 pub mod participants;
+pub mod pats;
 pub mod spaces;
 pub mod summaries;
 pub mod tenants;

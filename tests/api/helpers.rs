@@ -107,6 +107,9 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         sse_keepalive_secs: 15,
         max_streams_per_key: 20,
         stream_token_ttl_secs: 300,
+        // Active, but generous enough for the tests that fire hundreds of requests at once.
+        rate_limit_per_sec: 1000,
+        rate_limit_burst: 10_000,
         jwt_secret: None,
         db: DbConfig {
             database_url: Some(database_url.to_string()),

@@ -19,6 +19,8 @@ mod metrics;
 mod migrate;
 mod openapi;
 mod outage;
+mod pats;
+mod rate_limit;
 mod shutdown;
 mod spaces;
 mod sse;

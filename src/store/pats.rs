@@ -1,0 +1,159 @@
+//! Control-plane queries on personal access tokens. Only the non-secret lookup part and an
+//! argon2id hash of each token are stored.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use uuid::Uuid;
+
+use super::credentials::KeyRecord;
+
+/// A token's metadata, as its owner sees it (never the token).
+#[derive(Clone, Debug)]
+pub struct PatRow {
+    pub pat_id: Uuid,
+    pub name: String,
+    pub lookup: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub struct NewPatRow<'a> {
+    pub pat_id: Uuid,
+    pub actor_id: Uuid,
+    pub name: &'a str,
+    pub lookup: &'a str,
+    pub token_hash: &'a str,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert(
+    db: &impl GenericClient,
+    pat: &NewPatRow<'_>,
+) -> Result<(), tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO convo.personal_access_tokens
+                 (pat_id, actor_id, name, lookup, token_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    db.execute(
+        &stmt,
+        &[
+            &pat.pat_id,
+            &pat.actor_id,
+            &pat.name,
+            &pat.lookup,
+            &pat.token_hash,
+            &pat.created_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The owner's tokens, newest first.
+pub async fn list(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+    include_revoked: bool,
+) -> Result<Vec<PatRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT pat_id, name, lookup, created_at, last_used_at, revoked_at
+             FROM convo.personal_access_tokens
+             WHERE actor_id = $1 AND ($2 OR revoked_at IS NULL)
+             ORDER BY created_at DESC, pat_id DESC",
+        )
+        .await?;
+    let rows = db.query(&stmt, &[&actor_id, &include_revoked]).await?;
+    Ok(rows
+        .iter()
+        .map(|row| PatRow {
+            pat_id: row.get(0),
+            name: row.get(1),
+            lookup: row.get(2),
+            created_at: row.get(3),
+            last_used_at: row.get(4),
+            revoked_at: row.get(5),
+        })
+        .collect())
+}
+
+/// Revoke the owner's token. `false` when the owner has no such token; revoking a token
+/// already revoked succeeds and keeps its first `revoked_at`.
+pub async fn revoke(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+    pat_id: Uuid,
+) -> Result<bool, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE convo.personal_access_tokens
+             SET revoked_at = coalesce(revoked_at, now())
+             WHERE pat_id = $1 AND actor_id = $2",
+        )
+        .await?;
+    Ok(db.execute(&stmt, &[&pat_id, &actor_id]).await? == 1)
+}
+
+/// Record a use of a live token.
+pub async fn touch(db: &impl GenericClient, pat_id: Uuid) -> Result<(), tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE convo.personal_access_tokens SET last_used_at = now()
+             WHERE pat_id = $1 AND revoked_at IS NULL",
+        )
+        .await?;
+    db.execute(&stmt, &[&pat_id]).await?;
+    Ok(())
+}
+
+const PAT_QUERY: &str = "SELECT p.pat_id, p.token_hash, a.actor_id, a.actor_type, a.tenant_id,
+            t.schema_name, t.status, a.display_name
+     FROM convo.personal_access_tokens p
+     JOIN convo.actors a ON a.actor_id = p.actor_id
+     LEFT JOIN convo.tenants t ON t.tenant_id = a.tenant_id
+     WHERE p.revoked_at IS NULL AND ";
+
+/// The live token with this lookup part, with its owner and tenant (`key_id` is the PAT id).
+pub async fn find_by_lookup(
+    db: &impl GenericClient,
+    lookup: &str,
+) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!("{PAT_QUERY} p.lookup = $1"))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&lookup])
+        .await?
+        .map(|row| record(&row)))
+}
+
+/// The live token with this id (for stream tokens minted with a PAT).
+pub async fn find_by_id(
+    db: &impl GenericClient,
+    pat_id: Uuid,
+) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!("{PAT_QUERY} p.pat_id = $1"))
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&pat_id])
+        .await?
+        .map(|row| record(&row)))
+}
+
+fn record(row: &tokio_postgres::Row) -> KeyRecord {
+    KeyRecord {
+        key_id: row.get(0),
+        key_hash: row.get(1),
+        actor_id: row.get(2),
+        actor_type: row.get(3),
+        tenant_id: row.get(4),
+        schema_name: row.get(5),
+        tenant_status: row.get(6),
+        display_name: row.get(7),
+    }
+}

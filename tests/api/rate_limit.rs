@@ -1,0 +1,142 @@
+//! Rate limiting per credential: headers on every authenticated response, 429 with
+//! `Retry-After` past the burst, one bucket per credential.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, fresh_database, json_of, serve_config};
+
+fn header(resp: &reqwest::Response, name: &str) -> Option<u64> {
+    resp.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().parse().unwrap())
+}
+
+/// A server allowing `burst` requests at once and then one per second.
+async fn strict_app(burst: u32) -> TestApp {
+    let mut config = serve_config(&fresh_database().await);
+    config.rate_limit_per_sec = 1;
+    config.rate_limit_burst = burst;
+    TestApp::spawn_with(config).await
+}
+
+#[tokio::test]
+async fn authenticated_responses_carry_the_headers() {
+    let mut config = serve_config(&fresh_database().await);
+    config.rate_limit_per_sec = 50;
+    config.rate_limit_burst = 100;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.human("Alice").await;
+    let me = || app.get("/api/actors/me", &alice.api_key).send();
+    let resp = me().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-ratelimit-limit"), Some(100));
+    assert_eq!(header(&resp, "x-ratelimit-remaining"), Some(99));
+    assert_eq!(header(&resp, "x-ratelimit-reset"), Some(1));
+    let second = me().await.unwrap();
+    assert!(header(&second, "x-ratelimit-remaining").unwrap() <= 99);
+    // By query parameter too.
+    let url = app.url(&format!("/api/actors/me?token={}", alice.api_key));
+    let resp = app.http.get(url).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(header(&resp, "x-ratelimit-remaining").is_some());
+    // Handler errors of an authenticated request carry them too.
+    let resp = app
+        .get("/api/spaces/nope/events", &alice.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(header(&resp, "x-ratelimit-limit").is_some());
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.unwrap(),
+        json!({"detail": "Space not found"})
+    );
+    // Unauthenticated requests are not counted.
+    let resp = app.http.get(app.url("/health")).send().await.unwrap();
+    assert!(header(&resp, "x-ratelimit-limit").is_none());
+}
+
+#[tokio::test]
+async fn past_the_burst_429_with_retry_after_per_credential() {
+    let app = strict_app(3).await;
+    let alice = app.human("Alice").await;
+    let bob = app.human("Bob").await;
+    let first = app
+        .get("/api/actors/me", &alice.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(header(&first, "x-ratelimit-limit"), Some(3));
+    assert_eq!(header(&first, "x-ratelimit-remaining"), Some(2));
+    // The bucket refills at 1/s: within a few more requests it is empty.
+    let mut limited = None;
+    for _ in 0..20 {
+        let resp = app
+            .get("/api/actors/me", &alice.api_key)
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 429 {
+            limited = Some(resp);
+            break;
+        }
+        assert_eq!(resp.status(), 200);
+    }
+    let resp = limited.expect("a 429 after the burst");
+    assert_eq!(header(&resp, "retry-after"), Some(1));
+    assert_eq!(header(&resp, "x-ratelimit-limit"), Some(3));
+    assert_eq!(header(&resp, "x-ratelimit-remaining"), Some(0));
+    assert!(header(&resp, "x-ratelimit-reset").is_some_and(|s| (1..=3).contains(&s)));
+    let (_, body) = json_of(resp).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("Rate limit"),
+        "{body}"
+    );
+    assert_eq!(body.as_object().unwrap().len(), 1);
+
+    // Bob's key, and a PAT of Alice's, have buckets of their own.
+    let resp = app
+        .get("/api/actors/me", &bob.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (status, pat) = json_of(
+        app.post(
+            "/api/personal-access-tokens",
+            &bob.api_key,
+            json!({"name": "cli"}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let resp = app
+        .get("/api/actors/me", pat["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-ratelimit-remaining"), Some(2));
+}
+
+#[tokio::test]
+async fn zero_rate_disables_limiting() {
+    let mut config = serve_config(&fresh_database().await);
+    config.rate_limit_per_sec = 0;
+    config.rate_limit_burst = 1;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.human("Alice").await;
+    for _ in 0..5 {
+        let resp = app
+            .get("/api/actors/me", &alice.api_key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(header(&resp, "x-ratelimit-limit").is_none());
+    }
+}
