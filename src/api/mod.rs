@@ -3,6 +3,7 @@
 
 mod activity;
 mod actors;
+mod admin;
 mod decisions;
 pub(crate) mod event;
 mod event_write;
@@ -42,6 +43,8 @@ pub enum ApiTags {
     Decisions,
     /// Catching up: activity digests and summaries.
     Activity,
+    /// Platform operators: tenant oversight (operator tokens, not API keys).
+    Admin,
 }
 
 pub type Api = (
@@ -57,6 +60,7 @@ pub type Api = (
     decisions::DecisionsApi,
     summary::SummaryApi,
     activity::ActivityApi,
+    admin::AdminApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -75,6 +79,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             decisions::DecisionsApi,
             summary::SummaryApi,
             activity::ActivityApi,
+            admin::AdminApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),

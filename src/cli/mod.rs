@@ -3,6 +3,7 @@
 mod migrate;
 mod openapi;
 mod serve;
+pub mod tenants;
 
 use clap::{Parser, Subcommand};
 
@@ -26,7 +27,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server (migrates the control plane and the default tenant first).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Migrate the control plane, then every tenant schema.
     Migrate {
         #[command(flatten)]
@@ -34,6 +35,13 @@ enum Command {
         /// Tenant schemas migrated at once.
         #[arg(long, env = "CONVO_MIGRATE_CONCURRENCY", default_value_t = 8)]
         concurrency: usize,
+    },
+    /// Inspect, suspend and reactivate tenants (the admin API's operations).
+    Tenants {
+        #[command(flatten)]
+        db: DbConfig,
+        #[command(subcommand)]
+        command: tenants::TenantsCommand,
     },
     /// Print the OpenAPI document.
     Openapi {
@@ -46,8 +54,9 @@ enum Command {
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve(config) => serve::run(config).await,
+            Command::Serve(config) => serve::run(*config).await,
             Command::Migrate { db, concurrency } => migrate::run(db, concurrency).await,
+            Command::Tenants { db, command } => tenants::run(db, command).await,
             Command::Openapi { yaml } => {
                 openapi::run(yaml);
                 Ok(())

@@ -108,6 +108,9 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         max_streams_per_key: 20,
         stream_token_ttl_secs: 300,
         jwt_secret: None,
+        operator_jwt_secret: None,
+        operator_jwt_public_key: None,
+        operator_jwt_audience: "convo-admin".to_string(),
         db: DbConfig {
             database_url: Some(database_url.to_string()),
             data_dir: ".convo".into(),

@@ -2,6 +2,7 @@
 
 mod activity;
 mod actors;
+mod admin;
 mod auth;
 mod decisions;
 mod errors;
