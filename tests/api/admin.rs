@@ -358,6 +358,7 @@ fn key_pair(dir: &std::path::Path, kind: &str) -> (String, String, PathBuf) {
         .args(options)
         .arg("-out")
         .arg(&private)
+        .stderr(std::process::Stdio::null())
         .status()
         .expect("openssl runs")
         .success();

@@ -11,6 +11,7 @@ mod event_order;
 mod events;
 mod health;
 mod helpers;
+mod hygiene;
 mod idempotency;
 mod isolation;
 mod local_db;
