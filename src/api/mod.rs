@@ -87,7 +87,8 @@ pub fn service() -> OpenApiService<Api, ()> {
     .description(
         "Multi-tenant collaboration backend for humans and AI agents. Authenticate with \
          `Authorization: Bearer convo_…` (or `?token=convo_…` for SSE). Every error body is \
-         `{\"detail\": \"…\"}`.",
+         `{\"detail\": \"…\"}`. The admin API (`/api/admin`) takes platform-operator JWTs \
+         (`Authorization: Bearer <jwt>`) instead of API keys.",
     )
 }
 
