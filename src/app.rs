@@ -19,7 +19,10 @@ use tracing::Instrument;
 
 use crate::{
     api,
-    auth::{self, Authenticator, RateLimits, invalidation, stream_token::StreamTokens},
+    auth::{
+        self, Authenticator, RateLimits, invalidation, operator::OperatorVerifier,
+        stream_token::StreamTokens,
+    },
     config::ServeConfig,
     db::{Db, listener},
     error::{ApiError, to_detail},
@@ -44,6 +47,8 @@ pub struct AppState {
     pub listener_connections: tokio::sync::watch::Receiver<u64>,
     /// Writes space summaries: the configured provider, or the built-in extractive one.
     pub summarizer: Arc<dyn Summarizer>,
+    /// Verifies platform-operator tokens for the admin API.
+    pub operator: OperatorVerifier,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -60,6 +65,18 @@ impl App {
     pub async fn build(config: ServeConfig) -> anyhow::Result<App> {
         // Checked first: a misconfigured provider should fail before anything is touched.
         let summarizer = summary::from_config(&config.summary)?;
+        let operator = OperatorVerifier::from_config(
+            config.operator_jwt_secret.as_ref(),
+            config.operator_jwt_public_key.as_ref(),
+            &config.operator_jwt_audience,
+        )?;
+        match operator.algorithm() {
+            Some(alg) => tracing::info!(algorithm = ?alg, "admin API enabled"),
+            None => tracing::info!(
+                "admin API disabled: set CONVO_OPERATOR_JWT_SECRET or \
+                 CONVO_OPERATOR_JWT_PUBLIC_KEY to enable it"
+            ),
+        }
         let db = Db::connect(&config.db).await?;
         let mut client = db.dedicated().await.context("connecting to PostgreSQL")?;
         let applied = migrations::migrate_control_plane(&mut client).await?;
@@ -126,6 +143,7 @@ impl App {
             rate_limits,
             listener_connections: listening,
             summarizer,
+            operator,
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()

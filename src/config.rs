@@ -131,6 +131,24 @@ pub struct ServeConfig {
     #[arg(long, env = "CONVO_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<Secret>,
 
+    /// HS256 secret verifying platform-operator tokens for the admin API (`/api/admin`).
+    /// Set this or `--operator-jwt-public-key`; with neither, the admin API is disabled.
+    #[arg(long, env = "CONVO_OPERATOR_JWT_SECRET", hide_env_values = true)]
+    pub operator_jwt_secret: Option<Secret>,
+
+    /// PEM public key (RSA for RS256, EC P-256 for ES256) verifying platform-operator tokens,
+    /// inline or as `@/path/to/key.pem`.
+    #[arg(long, env = "CONVO_OPERATOR_JWT_PUBLIC_KEY", hide_env_values = true)]
+    pub operator_jwt_public_key: Option<Secret>,
+
+    /// The `aud` claim platform-operator tokens must carry.
+    #[arg(
+        long,
+        env = "CONVO_OPERATOR_JWT_AUDIENCE",
+        default_value = "convo-admin"
+    )]
+    pub operator_jwt_audience: String,
+
     #[command(flatten)]
     pub db: DbConfig,
 

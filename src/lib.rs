@@ -1,7 +1,7 @@
 //! Convo: a multi-tenant backend where humans and AI agents collaborate in shared spaces.
 //!
 //! Map of the crate:
-//! - [`cli`] — the `convo` subcommands (`serve`, `migrate`, `openapi`).
+//! - [`cli`] — the `convo` subcommands (`serve`, `migrate`, `tenants`, `openapi`).
 //! - [`config`] — settings from flags and environment variables.
 //! - [`app`] — wiring: pool, migrations, routes, middleware, shutdown.
 //! - [`api`] — one module per resource; request/response types; no SQL.

@@ -3,6 +3,7 @@
 
 mod activity;
 mod actors;
+mod admin;
 mod decisions;
 pub(crate) mod event;
 mod event_write;
@@ -45,6 +46,8 @@ pub enum ApiTags {
     Activity,
     /// Long-lived tokens humans create for the CLI.
     PersonalAccessTokens,
+    /// Platform operators: tenant oversight (operator tokens, not API keys).
+    Admin,
 }
 
 pub type Api = (
@@ -61,6 +64,7 @@ pub type Api = (
     summary::SummaryApi,
     activity::ActivityApi,
     pats::PatsApi,
+    admin::AdminApi,
 );
 
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
@@ -80,6 +84,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             summary::SummaryApi,
             activity::ActivityApi,
             pats::PatsApi,
+            admin::AdminApi,
         ),
         "Convo API",
         env!("CARGO_PKG_VERSION"),
@@ -90,7 +95,8 @@ pub fn service() -> OpenApiService<Api, ()> {
          access token (`mootup_pat_…`) works wherever their API key does. Requests are \
          rate-limited per credential: authenticated responses carry `X-RateLimit-Limit`, \
          `X-RateLimit-Remaining` and `X-RateLimit-Reset`; past the limit the answer is 429 with \
-         `Retry-After`. Every error body is `{\"detail\": \"…\"}`.",
+         `Retry-After`. Every error body is `{\"detail\": \"…\"}`. The admin API (`/api/admin`) takes platform-operator JWTs \
+         (`Authorization: Bearer <jwt>`) instead of API keys.",
     )
 }
 

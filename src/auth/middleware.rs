@@ -4,6 +4,9 @@
 //! otherwise), on every route. A request without one passes through; operations that need
 //! authentication then answer 401 through their security scheme ([`super::scheme`]).
 //! Tokens are never logged: the request log records the path without the query.
+//!
+//! `/api/admin` is skipped: it takes platform-operator tokens, not API keys, verified by its
+//! own security scheme ([`super::operator`]).
 
 use std::sync::Arc;
 
@@ -17,7 +20,8 @@ pub async fn resolve_principal<E: Endpoint>(
     next: Arc<E>,
     mut req: Request,
 ) -> poem::Result<Response> {
-    if !req.uri().path().starts_with("/api/") {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") || is_admin_path(path) {
         return next.call(req).await.map(IntoResponse::into_response);
     }
     let token = match presented_credential(&req) {
@@ -51,6 +55,10 @@ pub async fn resolve_principal<E: Endpoint>(
         }
         Err(AuthFailure::Unavailable) => Err(ApiError::unavailable().into()),
     }
+}
+
+fn is_admin_path(path: &str) -> bool {
+    path == "/api/admin" || path.starts_with("/api/admin/")
 }
 
 /// A stream token opens its own space's event stream and nothing else.

@@ -1,11 +1,12 @@
-//! Authentication: API keys and personal access tokens resolved to a [`Principal`] (actor + tenant), a verified-key
-//! cache invalidated on every replica at once, the request middleware, and the OpenAPI
-//! security schemes handlers declare.
+//! Authentication: API keys and personal access tokens resolved to a [`Principal`] (actor +
+//! tenant), a verified-key cache invalidated on every replica at once, the request middleware,
+//! the OpenAPI security schemes handlers declare, and platform-operator tokens for the admin API.
 
 pub mod cache;
 pub mod invalidation;
 pub mod keys;
 mod middleware;
+pub mod operator;
 pub mod pat;
 pub mod rate_limit;
 mod scheme;

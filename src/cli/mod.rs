@@ -3,6 +3,7 @@
 mod migrate;
 mod openapi;
 mod serve;
+pub mod tenants;
 
 use clap::{Parser, Subcommand};
 
@@ -26,7 +27,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server (migrates the control plane and the default tenant first).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Migrate the control plane, then every tenant schema.
     Migrate {
         #[command(flatten)]
@@ -37,6 +38,13 @@ enum Command {
         /// Only report how many tenant schemas are at each version.
         #[arg(long)]
         status: bool,
+    },
+    /// Inspect, suspend and reactivate tenants (the admin API's operations).
+    Tenants {
+        #[command(flatten)]
+        db: DbConfig,
+        #[command(subcommand)]
+        command: tenants::TenantsCommand,
     },
     /// Print the OpenAPI document.
     Openapi {
@@ -49,12 +57,13 @@ enum Command {
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve(config) => serve::run(config).await,
+            Command::Serve(config) => serve::run(*config).await,
             Command::Migrate {
                 db,
                 concurrency,
                 status,
             } => migrate::run(db, concurrency, status).await,
+            Command::Tenants { db, command } => tenants::run(db, command).await,
             Command::Openapi { yaml } => {
                 openapi::run(yaml);
                 Ok(())

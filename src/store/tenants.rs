@@ -83,3 +83,87 @@ pub async fn get(
         .as_ref()
         .map(TenantRow::from_row))
 }
+
+/// A tenant as the platform operator sees it.
+#[derive(Clone, Debug)]
+pub struct TenantOverview {
+    pub tenant: TenantRow,
+    /// Actors assigned to the tenant (humans and agents).
+    pub member_count: i64,
+}
+
+impl TenantOverview {
+    fn from_row(row: &Row) -> Self {
+        TenantOverview {
+            tenant: TenantRow::from_row(row),
+            member_count: row.get("member_count"),
+        }
+    }
+}
+
+fn status_text(status: TenantStatus) -> &'static str {
+    match status {
+        TenantStatus::Active => "active",
+        TenantStatus::Suspended => "suspended",
+    }
+}
+
+/// Every tenant, oldest first, optionally only those with `status`.
+pub async fn list_overview(
+    db: &impl GenericClient,
+    status: Option<TenantStatus>,
+) -> Result<Vec<TenantOverview>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
+                    (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id)
+                        AS member_count
+             FROM convo.tenants t
+             WHERE $1::text IS NULL OR t.status = $1
+             ORDER BY t.created_at, t.tenant_id",
+        )
+        .await?;
+    let status = status.map(status_text);
+    Ok(db
+        .query(&stmt, &[&status])
+        .await?
+        .iter()
+        .map(TenantOverview::from_row)
+        .collect())
+}
+
+pub async fn get_overview(
+    db: &impl GenericClient,
+    tenant_id: Uuid,
+) -> Result<Option<TenantOverview>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
+                    (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id)
+                        AS member_count
+             FROM convo.tenants t
+             WHERE t.tenant_id = $1",
+        )
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&tenant_id])
+        .await?
+        .as_ref()
+        .map(TenantOverview::from_row))
+}
+
+/// Set a tenant's status; `false` if there is no such tenant. Setting the current status
+/// again is allowed (idempotent).
+pub async fn set_status(
+    db: &impl GenericClient,
+    tenant_id: Uuid,
+    status: TenantStatus,
+) -> Result<bool, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached("UPDATE convo.tenants SET status = $2 WHERE tenant_id = $1")
+        .await?;
+    Ok(db
+        .execute(&stmt, &[&tenant_id, &status_text(status)])
+        .await?
+        == 1)
+}

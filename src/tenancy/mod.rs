@@ -1,10 +1,11 @@
-//! Schema-per-tenant: schema names, tenant migrations and provisioning, and the
-//! tenant-scoped database session every handler uses.
+//! Schema-per-tenant: schema names, tenant migrations and provisioning, suspension, and
+//! the tenant-scoped database session every handler uses.
 
 pub mod migrations;
 pub mod provision;
 mod schema_name;
 mod session;
+pub mod status;
 
 pub use schema_name::SchemaName;
 pub use session::TenantTx;

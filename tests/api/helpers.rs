@@ -111,6 +111,9 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         rate_limit_per_sec: 1000,
         rate_limit_burst: 10_000,
         jwt_secret: None,
+        operator_jwt_secret: None,
+        operator_jwt_public_key: None,
+        operator_jwt_audience: "convo-admin".to_string(),
         db: DbConfig {
             database_url: Some(database_url.to_string()),
             data_dir: ".convo".into(),

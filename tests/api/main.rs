@@ -3,6 +3,7 @@
 mod activity;
 mod actor_lifecycle;
 mod actors;
+mod admin;
 mod auth;
 mod decisions;
 mod errors;
@@ -11,6 +12,7 @@ mod event_order;
 mod events;
 mod health;
 mod helpers;
+mod hygiene;
 mod idempotency;
 mod isolation;
 mod local_db;
