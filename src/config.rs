@@ -109,6 +109,10 @@ pub struct ServeConfig {
     #[arg(long, env = "CONVO_SSE_KEEPALIVE_SECS", default_value_t = 15)]
     pub sse_keepalive_secs: u64,
 
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C (streams end at once).
+    #[arg(long, env = "CONVO_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+
     /// Event streams one credential may hold open at once; more get 429.
     #[arg(long, env = "CONVO_MAX_STREAMS_PER_KEY", default_value_t = 20)]
     pub max_streams_per_key: usize,

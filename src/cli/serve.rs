@@ -4,18 +4,16 @@ use std::time::Duration;
 
 use crate::{app::App, config::ServeConfig};
 
-/// In-flight requests get this long to finish after SIGTERM or Ctrl-C.
-const GRACE: Duration = Duration::from_secs(20);
-
 pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration");
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
     let app = App::build(config).await?;
     tracing::info!(
         port = app.port(),
         "listening on http://127.0.0.1:{}/ (docs at /docs)",
         app.port()
     );
-    app.run_until(shutdown_signal(), GRACE).await?;
+    app.run_until(shutdown_signal(), grace).await?;
     tracing::info!("stopped");
     Ok(())
 }

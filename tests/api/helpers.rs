@@ -105,6 +105,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         auth_cache_ttl_secs: 60,
         auth_verify_concurrency: 2,
         sse_keepalive_secs: 15,
+        shutdown_grace_secs: 1,
         max_streams_per_key: 20,
         stream_token_ttl_secs: 300,
         // Active, but generous enough for the tests that fire hundreds of requests at once.

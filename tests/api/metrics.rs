@@ -79,7 +79,14 @@ async fn metrics_move_with_requests_and_use_route_templates() {
         ) >= 1.0
     );
     assert!(delta("convo_auth_failures_total", &[]) >= 1.0);
-    assert!(delta("convo_auth_cache_total", &["result=\"hit\""]) >= 3.0);
+    // The tenant creation's NOTIFY may land between these requests and turn a hit into a
+    // miss, so only the total and at least one hit are certain.
+    assert!(delta("convo_auth_cache_total", &["result=\"hit\""]) >= 1.0);
+    assert!(
+        delta("convo_auth_cache_total", &["result=\"hit\""])
+            + delta("convo_auth_cache_total", &["result=\"miss\""])
+            >= 3.0
+    );
     assert!(value(&after, "convo_db_pool_connections", &["state=\"max\""]) >= 1.0);
     assert!(value(&after, "convo_tenants", &["status=\"active\""]) >= 1.0);
     // No raw ids or tokens in labels.
