@@ -15,7 +15,8 @@ use convo::{
 use serde_json::{Value, json};
 use tokio_postgres::{NoTls, config::Host};
 
-/// Test databases older than this are dropped when a test process starts.
+/// Test databases older than this are dropped when a test process starts, even if the
+/// process that created them still seems alive (PIDs are reused).
 const STALE_AFTER: Duration = Duration::from_secs(2 * 3600);
 
 /// Connection settings (key=value form) of the administrative database, found once per
@@ -73,10 +74,17 @@ async fn drop_stale_databases(admin: &tokio_postgres::Config) {
         )
         .await
         .unwrap_or_default();
+    // Names are convo_test_<epoch>_<pid>_<uuid>: a database whose test process is gone is
+    // dropped at once, so repeated runs do not fill the disk (thousands of runs did).
     for row in rows {
         let name: String = row.get(0);
-        let created = name.split('_').nth(2).and_then(|t| t.parse::<u64>().ok());
-        if created.is_some_and(|t| now.saturating_sub(t) > STALE_AFTER.as_secs()) {
+        let mut parts = name.split('_').skip(2);
+        let created = parts.next().and_then(|t| t.parse::<u64>().ok());
+        let pid = parts.next().and_then(|p| p.parse::<u32>().ok());
+        let orphaned =
+            pid.is_none_or(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+        let old = created.is_none_or(|t| now.saturating_sub(t) > STALE_AFTER.as_secs());
+        if orphaned || old {
             let _ = client
                 .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .await;
@@ -91,7 +99,11 @@ pub async fn fresh_database() -> String {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let name = format!("convo_test_{now}_{}", uuid::Uuid::new_v4().simple());
+    let name = format!(
+        "convo_test_{now}_{}_{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    );
     let config = local::ensure_database(&admin, &name)
         .await
         .expect("create test database");
