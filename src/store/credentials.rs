@@ -83,7 +83,8 @@ pub async fn find_by_id(
         .map(|row| record(&row)))
 }
 
-fn record(row: &tokio_postgres::Row) -> KeyRecord {
+/// Map a row of `KEY_QUERY`'s column shape (also used by the PAT queries).
+pub(crate) fn record(row: &tokio_postgres::Row) -> KeyRecord {
     KeyRecord {
         key_id: row.get(0),
         key_hash: row.get(1),

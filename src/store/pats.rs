@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
-use super::credentials::KeyRecord;
+use super::credentials::{KeyRecord, record};
 
 /// A token's metadata, as its owner sees it (never the token).
 #[derive(Clone, Debug)]
@@ -110,6 +110,7 @@ pub async fn touch(db: &impl GenericClient, pat_id: Uuid) -> Result<(), tokio_po
     Ok(())
 }
 
+/// Same columns as the API-key query, so [`record`] maps both.
 const PAT_QUERY: &str = "SELECT p.pat_id, p.token_hash, a.actor_id, a.actor_type, a.tenant_id,
             t.schema_name, t.status, a.display_name
      FROM convo.personal_access_tokens p
@@ -143,17 +144,4 @@ pub async fn find_by_id(
         .query_opt(&stmt, &[&pat_id])
         .await?
         .map(|row| record(&row)))
-}
-
-fn record(row: &tokio_postgres::Row) -> KeyRecord {
-    KeyRecord {
-        key_id: row.get(0),
-        key_hash: row.get(1),
-        actor_id: row.get(2),
-        actor_type: row.get(3),
-        tenant_id: row.get(4),
-        schema_name: row.get(5),
-        tenant_status: row.get(6),
-        display_name: row.get(7),
-    }
 }
