@@ -111,9 +111,9 @@ pub async fn ensure_database(admin: &Config, name: &str) -> anyhow::Result<Confi
 /// Start (initialising if needed) a PostgreSQL that listens only on a socket in `data_dir`.
 pub async fn start_private(data_dir: &Path) -> anyhow::Result<Config> {
     let bin = find_bin_dir().context(INSTALL_HINT)?;
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
-    let data_dir = data_dir.canonicalize()?;
+    // PostgreSQL refuses to run as root: run it as the `postgres` user then.
+    let run_as = if is_root() { Some("postgres") } else { None };
+    let data_dir = private_dir(data_dir, run_as)?;
     let pgdata = data_dir.join("pgdata");
     let socket_dir = data_dir.clone();
     if socket_dir.as_os_str().len() > 90 {
@@ -122,8 +122,6 @@ pub async fn start_private(data_dir: &Path) -> anyhow::Result<Config> {
             data_dir.display()
         );
     }
-    // PostgreSQL refuses to run as root: run it as the `postgres` user then.
-    let run_as = if is_root() { Some("postgres") } else { None };
     if let Some(user) = run_as {
         run(Command::new("chown").args(["-R", user]).arg(&data_dir))?;
     }
@@ -183,10 +181,33 @@ pub async fn start_private(data_dir: &Path) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+/// The folder a private server lives in: `data_dir`, unless the user running PostgreSQL
+/// cannot reach it (e.g. a checkout under /root), then `/var/tmp/convo`.
+fn private_dir(data_dir: &Path, run_as: Option<&str>) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let data_dir = data_dir.canonicalize()?;
+    match run_as {
+        Some(user) if !reachable_by(user, &data_dir) => {
+            let fallback = PathBuf::from("/var/tmp/convo");
+            tracing::warn!(
+                "the {user} user cannot reach {}; using {} for the private PostgreSQL (set CONVO_DATA_DIR to choose)",
+                data_dir.display(),
+                fallback.display()
+            );
+            std::fs::create_dir_all(&fallback)?;
+            Ok(fallback)
+        }
+        _ => Ok(data_dir),
+    }
+}
+
 /// Stop a private server started by [`start_private`].
 pub fn stop_private(data_dir: &Path) -> anyhow::Result<()> {
     let bin = find_bin_dir().context(INSTALL_HINT)?;
     let run_as = if is_root() { Some("postgres") } else { None };
+    let data_dir = private_dir(data_dir, run_as)?;
+    let data_dir = data_dir.as_path();
     let mut stop = pg_command(run_as, &bin.join("pg_ctl"));
     stop.arg("-D")
         .arg(data_dir.join("pgdata"))
@@ -219,6 +240,15 @@ fn find_bin_dir() -> Option<PathBuf> {
     }
     std::env::var_os("PATH")
         .and_then(|paths| std::env::split_paths(&paths).find(|dir| has_initdb(dir)))
+}
+
+/// Whether `user` can enter every folder down to `dir`.
+fn reachable_by(user: &str, dir: &Path) -> bool {
+    Command::new("runuser")
+        .args(["-u", user, "--", "test", "-x"])
+        .arg(dir.parent().unwrap_or(dir))
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn is_root() -> bool {

@@ -31,7 +31,7 @@ fn admin_config() -> tokio_postgres::Config {
         std::thread::spawn(|| {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async {
-                let data_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg");
+                let data_dir = std::env::temp_dir().join("convo-test-pg");
                 let config = local::find_or_start_server(&data_dir)
                     .await
                     .expect("a local PostgreSQL for the tests");

@@ -10,8 +10,7 @@ use crate::helpers::{TestApp, json_of, serve_config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_fail_fast_while_the_database_is_down_and_recover_after() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("outage-pg-{}", uuid::Uuid::new_v4().simple()));
+    let dir = std::env::temp_dir().join(format!("outage-pg-{}", uuid::Uuid::new_v4().simple()));
     let admin = local::start_private(&dir)
         .await
         .expect("private PostgreSQL");
