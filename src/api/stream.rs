@@ -10,7 +10,7 @@ use poem_openapi::{
     param::{Header, Path, Query},
     payload::{EventStream, Json},
 };
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::{ApiTags, space_not_found, tenant_tx};
 use crate::{
@@ -77,7 +77,10 @@ impl StreamApi {
             schema: caller.schema.clone(),
             space_id: space_id.0,
         };
-        let stop = until_revoked(state.0.clone(), caller.clone());
+        // Subscribe now, not when the stream is first polled (after its replay): an
+        // invalidation in between would otherwise be missed and the stream never closed.
+        let invalidations = state.auth.cache.invalidations();
+        let stop = until_revoked(state.0.clone(), caller.clone(), invalidations);
         let stream = subscription::events(state.hub.clone(), space, after, stop)
             // The slot lives as long as the stream.
             .map(move |event| {
@@ -128,8 +131,15 @@ impl StreamApi {
 /// Resolves when the stream's credential stops being valid: its key revoked or rotated, its
 /// actor deleted or moved, its tenant suspended. Only invalidations that concern it are
 /// checked against the database.
-async fn until_revoked(state: Arc<AppState>, principal: Principal) {
-    let mut invalidations = state.auth.cache.invalidations();
+async fn until_revoked(
+    state: Arc<AppState>,
+    principal: Principal,
+    mut invalidations: broadcast::Receiver<Invalidation>,
+) {
+    // One check covers an invalidation between authentication and the subscription above.
+    if !state.auth.still_valid(&principal).await {
+        return;
+    }
     loop {
         match invalidations.recv().await {
             Ok(Invalidation::Actor(id)) if id != principal.actor_id => continue,
