@@ -25,7 +25,7 @@ use crate::{
     },
     config::ServeConfig,
     db::{Db, listener},
-    error::{ApiError, to_detail},
+    error::{ApiError, allow_on_405, to_detail},
     realtime::{self, Hub, StreamLimiter},
     store::credentials,
     summary::{self, Summarizer},
@@ -206,6 +206,7 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .around(limit_body)
         // A bug must not drop the connection: answer 500 {"detail"} and log it.
         .with(CatchPanic::new().with_handler(panic_response))
+        .around(allow_on_405)
         .around(log_request)
         .data(state)
         .catch_all_error(to_detail)

@@ -22,6 +22,7 @@ use crate::{
 /// What happened in a space since a point in time, per participant.
 #[derive(Object)]
 pub struct SpaceActivity {
+    /// The space.
     space_id: String,
     /// Start of the digest: events at or after this time are counted.
     since: DateTime<Utc>,
@@ -35,6 +36,7 @@ pub struct SpaceActivity {
 pub struct ParticipantActivity {
     /// The speaker's id (an actor id for participants who joined).
     participant_id: String,
+    /// The participant's display name.
     name: String,
     /// `human`, `agent`, or the speaker type of their latest event.
     participant_type: String,
@@ -64,6 +66,7 @@ impl ActivityApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         /// ISO 8601 timestamp (UTC when it has no offset); default: one hour ago.
         since: Query<Option<IsoTimestamp>>,

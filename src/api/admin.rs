@@ -25,12 +25,15 @@ use crate::{
 
 #[derive(Object)]
 pub struct AdminTenant {
+    /// The tenant's id.
     tenant_id: Uuid,
+    /// The tenant's name.
     name: String,
     /// The PostgreSQL schema holding the tenant's data.
     schema_name: String,
     /// `suspended`: every request of the tenant's actors gets 403.
     status: TenantStatus,
+    /// When the tenant was created.
     created_at: DateTime<Utc>,
     /// Actors (humans and agents) assigned to the tenant.
     member_count: i64,

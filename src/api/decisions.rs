@@ -56,11 +56,15 @@ impl DecisionStatus {
 /// A proposal and, once settled, its outcome.
 #[derive(Object, Clone, Debug)]
 pub struct Decision {
+    /// The decision's id.
     decision_id: Uuid,
+    /// The space the decision belongs to.
     space_id: String,
     /// Who proposed it (an actor id unless the proposer named someone else).
     proposed_by: String,
+    /// What is proposed, 1–4000 characters.
     text: String,
+    /// `proposed`, `resolved` or `rejected`.
     status: DecisionStatus,
     /// Who resolved or rejected it; `null` while proposed.
     #[oai(nullable)]
@@ -71,6 +75,7 @@ pub struct Decision {
     /// The outcome, if one was given.
     #[oai(nullable)]
     resolution: Option<String>,
+    /// When the decision was proposed.
     created_at: DateTime<Utc>,
 }
 
@@ -93,29 +98,58 @@ impl From<DecisionRow> for Decision {
 #[derive(Object)]
 pub struct NewDecision {
     /// Defaults to the caller's actor id (at most 256 characters).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 256,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     proposed_by: Option<Str>,
     /// The proposal, 1–4000 characters.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 4000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     text: Str,
 }
 
 #[derive(Object)]
 pub struct ResolveDecision {
     /// Defaults to the caller's actor id (at most 256 characters).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 256,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     resolved_by: Option<Str>,
     /// The outcome (at most 4000 characters).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 4000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        )
+    )]
     resolution: Option<Str>,
-    /// `resolved` or `rejected`; `proposed` is a 400.
+    /// `resolved` or `rejected`; `proposed` is a 400 (`status must be resolved or rejected`).
     status: DecisionStatus,
 }
 
 /// Number of decisions in each status; every status is present, zeros included.
 #[derive(Object)]
 pub struct DecisionCounts {
+    /// Decisions still open.
     proposed: i64,
+    /// Decisions adopted.
     resolved: i64,
+    /// Decisions turned down.
     rejected: i64,
 }
 
@@ -135,6 +169,7 @@ impl DecisionsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         /// Only decisions in this status.
         status: Query<Option<DecisionStatus>>,
@@ -159,6 +194,7 @@ impl DecisionsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         body: Json<NewDecision>,
     ) -> Result<Json<Decision>, ApiError> {
@@ -191,6 +227,7 @@ impl DecisionsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
     ) -> Result<Json<DecisionCounts>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
@@ -212,6 +249,9 @@ impl DecisionsApi {
     }
 
     /// Get a decision
+    ///
+    /// One decision of the space. 404 when the space or the decision is unknown, or the id
+    /// is not a UUID.
     #[oai(
         path = "/api/spaces/:space_id/decisions/:decision_id",
         method = "get",
@@ -221,7 +261,9 @@ impl DecisionsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
+        /// The decision's id (a UUID; anything else is a 404).
         decision_id: Path<String>,
     ) -> Result<Json<Decision>, ApiError> {
         let decision_id = parse_decision_id(&decision_id)?;
@@ -247,7 +289,9 @@ impl DecisionsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
+        /// The decision's id (a UUID; anything else is a 404).
         decision_id: Path<String>,
         body: Json<ResolveDecision>,
     ) -> Result<Json<Decision>, ApiError> {

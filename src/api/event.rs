@@ -10,19 +10,26 @@ use crate::store::events::EventRow;
 /// Something said or done in a space.
 #[derive(Object, Clone, Debug)]
 pub struct Event {
+    /// The event's id (a UUIDv7).
     event_id: Uuid,
+    /// The space the event belongs to.
     space_id: String,
+    /// Who said it: an actor id, or the id a client gave on `POST …/events`.
     speaker_id: String,
+    /// The speaker's display name when the event was written.
     speaker_name: String,
     /// `human`, `agent`, `transcript`, `system`, or a custom type.
     speaker_type: String,
+    /// What was said, kept as sent (line breaks and indentation included).
     text: String,
     /// When the event was stored.
     timestamp: DateTime<Utc>,
+    /// The event this one answers; `null` otherwise.
     #[oai(nullable)]
     parent_event_id: Option<Uuid>,
     /// Artifact URIs.
     references: Vec<String>,
+    /// The thread the event belongs to; `null` for the main conversation.
     #[oai(nullable)]
     thread_id: Option<Uuid>,
     /// Arbitrary metadata; `mentions` (participant ids) and `message_type` are conventional.

@@ -27,12 +27,27 @@ use crate::{
 #[derive(Object)]
 pub struct SpeechRequest {
     /// Who spoke, at most 128 characters; defaults to the caller's actor id.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 128,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     speaker_id: Option<Str>,
     /// At most 200 characters; defaults to the caller's display name.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     speaker_name: Option<Str>,
     /// 1–32768 characters, not blank; kept as sent.
+    #[oai(validator(min_length = 1, max_length = 32768))]
     text: Str,
     /// A thread of this space to post into (404 if unknown).
     #[oai(nullable)]
@@ -53,6 +68,7 @@ pub struct AgentResponseRequest {
     #[oai(nullable)]
     agent_name: Option<Str>,
     /// 1–32768 characters, not blank; kept as sent.
+    #[oai(validator(min_length = 1, max_length = 32768))]
     text: Str,
     /// The event of this space this responds to (404 if unknown).
     #[oai(nullable)]
@@ -70,20 +86,41 @@ pub struct AgentResponseRequest {
 #[derive(Object)]
 pub struct NewEventRequest {
     /// Source identifier, 1–128 characters.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     speaker_id: Str,
     /// Display name, 1–200 characters.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     speaker_name: Str,
     /// `human` (the default), `agent`, `transcript`, `system`, or a custom type matching
     /// `^[a-z][a-z0-9_-]{0,31}$`.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(max_length = 32, pattern = "^[a-z][a-z0-9_-]{0,31}$")
+    )]
     speaker_type: Option<Str>,
     /// 1–32768 characters, not blank; kept as sent.
+    #[oai(validator(min_length = 1, max_length = 32768))]
     text: Str,
     /// The event of this space this one answers (404 if unknown).
     #[oai(nullable)]
     parent_event_id: Option<Str>,
     /// Artifact URIs: at most 50, each absolute (with a scheme) and at most 2048 characters.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            max_items = 50,
+            max_length = 2048,
+            pattern = r"^\s*[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     references: Option<Vec<Str>>,
     /// A thread of this space to post into (404 if unknown).
     #[oai(nullable)]
@@ -113,9 +150,13 @@ impl EventsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         req: &Request,
+        /// The space's id.
         space_id: Path<String>,
         /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[\x21-\x7e]+$")
+        )]
         idempotency_key: Header<Option<String>>,
         body: Json<SpeechRequest>,
     ) -> Result<Json<Event>, ApiError> {
@@ -161,9 +202,13 @@ impl EventsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         req: &Request,
+        /// The space's id.
         space_id: Path<String>,
         /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[\x21-\x7e]+$")
+        )]
         idempotency_key: Header<Option<String>>,
         body: Json<AgentResponseRequest>,
     ) -> Result<Json<Event>, ApiError> {
@@ -204,9 +249,13 @@ impl EventsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         req: &Request,
+        /// The space's id.
         space_id: Path<String>,
         /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[\x21-\x7e]+$")
+        )]
         idempotency_key: Header<Option<String>>,
         body: Json<NewEventRequest>,
     ) -> Result<Json<Event>, ApiError> {
@@ -245,6 +294,7 @@ impl EventsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         /// An event id of this space: only events after it are returned (404 if unknown,
         /// 400 if not a UUID).
@@ -261,6 +311,9 @@ impl EventsApi {
     }
 
     /// Get an event
+    ///
+    /// One event of the space. 404 when the space or the event is unknown, or the id is not
+    /// a UUID.
     #[oai(
         path = "/api/spaces/:space_id/events/:event_id",
         method = "get",
@@ -270,7 +323,9 @@ impl EventsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
+        /// The event's id (a UUID; anything else is a 404).
         event_id: Path<String>,
     ) -> Result<Json<Event>, ApiError> {
         let id = Uuid::parse_str(&event_id).map_err(|_| event_not_found())?;
@@ -296,6 +351,7 @@ impl EventsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         /// ISO 8601 start time, e.g. `2026-04-07T10:00:00Z`.
         start: Query<Option<DateTime<Utc>>>,

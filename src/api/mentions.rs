@@ -28,7 +28,9 @@ impl MentionsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
+        /// The participant's id (an actor id).
         participant_id: Path<String>,
         /// An event id of this space: only events after it are returned (404 if unknown,
         /// 400 if not a UUID).

@@ -20,13 +20,16 @@ use crate::{
 pub struct Participant {
     /// The participant's actor id.
     participant_id: String,
+    /// The participant's display name.
     name: String,
     /// `human` or `agent`.
     participant_type: String,
+    /// When the participant first joined.
     joined_at: DateTime<Utc>,
     /// How an agent is connected, e.g. `mcp`.
     #[oai(nullable)]
     agent_adapter: Option<String>,
+    /// The participant's actor id, as a UUID; `null` for participants that are not actors.
     #[oai(nullable)]
     actor_id: Option<Uuid>,
 }
@@ -57,7 +60,14 @@ pub struct JoinRequest {
     #[oai(nullable)]
     participant_type: Option<Str>,
     /// How an agent is connected, e.g. `mcp` (at most 64 characters).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     agent_adapter: Option<Str>,
 }
 
@@ -66,6 +76,8 @@ pub struct ParticipantsApi;
 #[OpenApi(tag = "ApiTags::Participants")]
 impl ParticipantsApi {
     /// List participants
+    ///
+    /// Everyone who joined the space, in order of joining. 404 for an unknown space.
     #[oai(
         path = "/api/spaces/:space_id/participants",
         method = "get",
@@ -75,6 +87,7 @@ impl ParticipantsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
     ) -> Result<Json<Vec<Participant>>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
@@ -99,6 +112,7 @@ impl ParticipantsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         body: Json<JoinRequest>,
     ) -> Result<Json<Participant>, ApiError> {

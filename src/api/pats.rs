@@ -26,6 +26,11 @@ const MAX_NAME_CHARS: usize = 64;
 #[derive(Object)]
 pub struct NewPat {
     /// Label for this token, 1–64 characters.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: Str,
 }
 
@@ -34,13 +39,16 @@ pub struct NewPat {
 pub struct PatInfo {
     /// `pat_` followed by 32 hex characters.
     pat_id: String,
+    /// The token's label.
     name: String,
     /// The first 8 hex characters after `mootup_pat_`, to tell tokens apart.
     token_prefix: String,
+    /// When the token was created.
     created_at: DateTime<Utc>,
     /// Last time the token authenticated a request (updated at most once a minute).
     #[oai(nullable)]
     last_used_at: Option<DateTime<Utc>>,
+    /// When the token was revoked; `null` while it is valid.
     #[oai(nullable)]
     revoked_at: Option<DateTime<Utc>>,
 }
@@ -63,15 +71,19 @@ impl From<PatRow> for PatInfo {
 pub struct CreatedPat {
     /// `pat_` followed by 32 hex characters.
     pat_id: String,
+    /// The token's label.
     name: String,
     /// The token: `mootup_pat_` followed by 60 lowercase hex characters. Store it: it cannot
     /// be retrieved again.
     token: String,
     /// The first 8 hex characters after `mootup_pat_`.
     token_prefix: String,
+    /// When the token was created.
     created_at: DateTime<Utc>,
+    /// Always `null` for a new token.
     #[oai(nullable)]
     last_used_at: Option<DateTime<Utc>>,
+    /// Always `null` for a new token.
     #[oai(nullable)]
     revoked_at: Option<DateTime<Utc>>,
 }

@@ -53,50 +53,94 @@ impl SpaceState {
 pub struct NewSpace {
     /// Unique within the tenant: 1–128 characters of `A-Z a-z 0-9 . _ -`, starting with a
     /// letter or digit.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    ))]
     space_id: Str,
     /// What this space is about (at most 2000 characters).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 2000,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     description: Option<Str>,
     /// External http(s) URLs (Jira, GitHub, …): at most 50, each at most 2048 characters,
     /// no duplicates (a duplicate is a 409).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            max_items = 50,
+            max_length = 2048,
+            pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$"
+        )
+    )]
     links: Option<Vec<Str>>,
 }
 
 /// Fields to change; absent or `null` fields are left as they are.
 #[derive(Object)]
 pub struct SpacePatch {
-    #[oai(nullable)]
+    /// New description (at most 2000 characters).
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 2000,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     description: Option<Str>,
     /// Setting `archived` records `ended_at`; setting `active` or `paused` clears it.
     #[oai(nullable)]
     status: Option<SpaceState>,
     /// Replaces the links (same rules as at creation).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            max_items = 50,
+            max_length = 2048,
+            pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$"
+        )
+    )]
     links: Option<Vec<Str>>,
 }
 
 /// Space metadata with its participants and event counters.
 #[derive(Object)]
 pub struct SpaceInfo {
+    /// The space's id, unique within the tenant.
     space_id: String,
+    /// What the space is about; `null` when not set.
     #[oai(nullable)]
     description: Option<String>,
+    /// `active`, `paused` or `archived`; only active spaces accept events.
     status: SpaceState,
+    /// External http(s) URLs attached to the space.
     links: Vec<String>,
+    /// When the space was created.
     started_at: DateTime<Utc>,
     /// When the space was archived; `null` otherwise.
     #[oai(nullable)]
     ended_at: Option<DateTime<Utc>>,
+    /// Everyone who joined the space.
     participants: Vec<Participant>,
+    /// How many events the space holds.
     event_count: i64,
+    /// When the latest event was written; `null` when there is none.
     #[oai(nullable)]
     last_event_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Object)]
 pub struct SpaceCreated {
+    /// The new space.
     space_id: String,
+    /// The new space's state.
     status: SpaceInfo,
 }
 
@@ -180,6 +224,7 @@ impl SpacesApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
@@ -192,6 +237,10 @@ impl SpacesApi {
     }
 
     /// Update a space
+    ///
+    /// Changes the description, the status or the links; absent or `null` fields are kept.
+    /// Setting `archived` records `ended_at`; `active` or `paused` clears it. Links follow
+    /// the rules of creation (a duplicate is a 409).
     #[oai(
         path = "/api/spaces/:space_id",
         method = "patch",
@@ -201,6 +250,7 @@ impl SpacesApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         body: Json<SpacePatch>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
@@ -235,6 +285,7 @@ impl SpacesApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;

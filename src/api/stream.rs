@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use futures::{StreamExt, stream::BoxStream};
+use futures::StreamExt;
 use poem::web::{Data, sse};
 use poem_openapi::{
     Object, OpenApi,
@@ -12,12 +12,12 @@ use poem_openapi::{
 };
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::{ApiTags, space_not_found, tenant_tx};
+use super::{ApiTags, space_not_found, sse::EventMessages, tenant_tx};
 use crate::{
     app::AppState,
     auth::{ApiKeyAuth, Principal, cache::Invalidation},
     error::ApiError,
-    realtime::{SharedEvent, SpaceKey, subscription},
+    realtime::{SpaceKey, subscription},
     store::spaces,
 };
 
@@ -27,7 +27,9 @@ pub struct StreamToken {
     /// Pass as `?token=` to `GET /api/spaces/{space_id}/events/stream`; valid for no other
     /// request.
     token: String,
+    /// The only space whose stream the token opens.
     space_id: String,
+    /// When the token stops working.
     expires_at: DateTime<Utc>,
 }
 
@@ -52,13 +54,14 @@ impl StreamApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         /// Resume after this event id.
         since: Query<Option<String>>,
         /// Resume after this event id (takes precedence over `since`).
         #[oai(name = "Last-Event-ID")]
         last_event_id: Header<Option<String>>,
-    ) -> Result<EventStream<BoxStream<'static, SharedEvent>>, ApiError> {
+    ) -> Result<EventMessages, ApiError> {
         let caller = auth.principal();
         let slot = state
             .stream_limiter
@@ -88,13 +91,15 @@ impl StreamApi {
                 event
             })
             .boxed();
-        Ok(EventStream::new(stream)
-            .keep_alive(state.sse_keepalive)
-            .to_event(|e| {
-                sse::Event::message(e.json.to_string())
-                    .event_type("context_event")
-                    .id(e.event_id.to_string())
-            }))
+        Ok(EventMessages(
+            EventStream::new(stream)
+                .keep_alive(state.sse_keepalive)
+                .to_event(|e| {
+                    sse::Event::message(e.json.to_string())
+                        .event_type("context_event")
+                        .id(e.event_id.to_string())
+                }),
+        ))
     }
 
     /// Create a stream token
@@ -111,6 +116,7 @@ impl StreamApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
     ) -> Result<Json<StreamToken>, ApiError> {
         let caller = auth.principal();

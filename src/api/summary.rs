@@ -24,9 +24,13 @@ use crate::{
 /// A summary of a space's events in a time window.
 #[derive(Object)]
 pub struct SpaceSummary {
+    /// The summary's id.
     summary_id: Uuid,
+    /// The summarised space.
     space_id: String,
+    /// Start of the summarised window.
     window_start: DateTime<Utc>,
+    /// End of the summarised window.
     window_end: DateTime<Utc>,
     /// Markdown, starting with `# Space Summary`.
     summary_text: String,
@@ -34,6 +38,7 @@ pub struct SpaceSummary {
     event_count: i64,
     /// The model that wrote it; `extractive` for the built-in summarizer.
     model: String,
+    /// When the summary was written.
     created_at: DateTime<Utc>,
 }
 
@@ -80,6 +85,7 @@ impl SummaryApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         /// Window start (ISO 8601); default: one hour before `end`.
         start: Query<Option<IsoTimestamp>>,

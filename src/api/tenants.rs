@@ -23,17 +23,26 @@ const MAX_NAME_CHARS: usize = 200;
 #[derive(Object)]
 pub struct NewTenant {
     /// Tenant name, 1–200 characters. The schema name is derived from it.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     name: Str,
 }
 
 #[derive(Object)]
 pub struct TenantInfo {
+    /// The tenant's id.
     tenant_id: Uuid,
+    /// The tenant's name.
     name: String,
     /// The PostgreSQL schema holding the tenant's data: `tenant_` + a slug of the name,
     /// with a numeric suffix when another tenant already has it.
     schema_name: String,
+    /// `active`, or `suspended` (every request of its actors gets 403).
     status: TenantStatus,
+    /// When the tenant was created.
     created_at: DateTime<Utc>,
 }
 

@@ -28,17 +28,29 @@ pub struct NewThread {
     /// The event of this space the thread hangs off (404 if unknown).
     parent_event_id: Str,
     /// At most 200 characters.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     subject: Option<Str>,
 }
 
 #[derive(Object)]
 pub struct Thread {
+    /// The thread's id.
     thread_id: Uuid,
+    /// The space the thread belongs to.
     space_id: String,
+    /// The event the thread hangs off.
     parent_event_id: Uuid,
+    /// The thread's subject; `null` when not set.
     #[oai(nullable)]
     subject: Option<String>,
+    /// When the thread was created.
     created_at: DateTime<Utc>,
 }
 
@@ -56,6 +68,7 @@ impl From<ThreadRow> for Thread {
 
 #[derive(Object)]
 pub struct ThreadWithEvents {
+    /// The thread.
     thread: Thread,
     /// The parent event first, then the events posted into the thread, in sequence order.
     events: Vec<Event>,
@@ -78,6 +91,7 @@ impl ThreadsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
         body: Json<NewThread>,
     ) -> Result<Json<Thread>, ApiError> {
@@ -137,7 +151,9 @@ impl ThreadsApi {
         &self,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
+        /// The space's id.
         space_id: Path<String>,
+        /// The thread's id or its parent event's id (a UUID; anything else is a 404).
         event_id: Path<String>,
     ) -> Result<Json<ThreadWithEvents>, ApiError> {
         let id = Uuid::parse_str(&event_id).map_err(|_| thread_not_found())?;

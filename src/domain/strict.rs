@@ -12,6 +12,13 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Str(pub String);
 
+/// Lets poem-openapi's string validators (`max_length`, `pattern`, …) check a [`Str`].
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl Deref for Str {
     type Target = str;
     fn deref(&self) -> &str {

@@ -25,6 +25,7 @@ mod pats;
 mod rate_limit;
 mod shutdown;
 mod spaces;
+mod spec_findings;
 mod sse;
 mod stream;
 mod stream_access;

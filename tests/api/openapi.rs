@@ -59,3 +59,172 @@ fn every_optional_property_is_nullable() {
         "optional but not nullable: {offenders:?}"
     );
 }
+
+fn generated_spec() -> serde_json::Value {
+    serde_json::from_str(&convo::api::service().spec()).unwrap()
+}
+
+fn operations(spec: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
+    let mut out = Vec::new();
+    for (path, methods) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in methods.as_object().unwrap() {
+            out.push((format!("{} {path}", method.to_uppercase()), operation));
+        }
+    }
+    out
+}
+
+/// The contract as a product: every operation is named, tagged and explained.
+#[test]
+fn every_operation_has_an_id_a_tag_a_summary_and_a_description() {
+    let spec = generated_spec();
+    let mut offenders = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for (name, operation) in operations(&spec) {
+        for field in ["operationId", "summary", "description"] {
+            if operation[field]
+                .as_str()
+                .is_none_or(|s| s.trim().is_empty())
+            {
+                offenders.push(format!("{name}: no {field}"));
+            }
+        }
+        if operation["tags"].as_array().is_none_or(|t| t.is_empty()) {
+            offenders.push(format!("{name}: no tag"));
+        }
+        if !ids.insert(operation["operationId"].to_string()) {
+            offenders.push(format!("{name}: duplicate operationId"));
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+/// Every 4xx and 5xx is `{"detail"}`, except rotate-key's structured 409.
+#[test]
+fn every_error_response_uses_the_error_schema() {
+    let spec = generated_spec();
+    let mut offenders = Vec::new();
+    for (name, operation) in operations(&spec) {
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            if !(status.starts_with('4') || status.starts_with('5')) {
+                continue;
+            }
+            let content = response["content"].as_object();
+            let schemas: Vec<&str> = content
+                .into_iter()
+                .flatten()
+                .map(|(_, media)| media["schema"]["$ref"].as_str().unwrap_or("inline"))
+                .collect();
+            let expected = if name == "POST /api/actors/{actor_id}/rotate-key" && status == "409" {
+                "#/components/schemas/AgentConnected"
+            } else {
+                "#/components/schemas/ErrorBody"
+            };
+            if schemas.is_empty() || schemas.iter().any(|s| *s != expected) {
+                offenders.push(format!("{name} {status}: {schemas:?}"));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+    let error = &spec["components"]["schemas"]["ErrorBody"];
+    assert_eq!(error["required"], serde_json::json!(["detail"]));
+}
+
+/// Every parameter and every schema property says what it is.
+#[test]
+fn every_parameter_and_property_is_described() {
+    let spec = generated_spec();
+    let mut offenders = Vec::new();
+    for (name, operation) in operations(&spec) {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            if parameter["description"]
+                .as_str()
+                .is_none_or(|d| d.is_empty())
+            {
+                offenders.push(format!("{name}: parameter {}", parameter["name"]));
+            }
+        }
+    }
+    for (schema_name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            if property["description"]
+                .as_str()
+                .is_none_or(|d| d.is_empty())
+            {
+                offenders.push(format!("{schema_name}.{field}"));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "undescribed: {offenders:#?}");
+}
+
+/// The stream is documented as `text/event-stream` whose schema is one message, as Open API
+/// 3.0 tools read it (schemathesis validated each message against an array schema before).
+#[test]
+fn the_stream_is_documented_as_server_sent_events() {
+    let spec = generated_spec();
+    let ok = &spec["paths"]["/api/spaces/{space_id}/events/stream"]["get"]["responses"]["200"];
+    let content = ok["content"].as_object().unwrap();
+    assert_eq!(content.keys().collect::<Vec<_>>(), ["text/event-stream"]);
+    assert_eq!(
+        content["text/event-stream"]["schema"]["$ref"],
+        "#/components/schemas/StreamMessage"
+    );
+    let message = &spec["components"]["schemas"]["StreamMessage"];
+    assert_eq!(message["type"], "object");
+    assert_eq!(
+        message["properties"]["event"]["enum"],
+        serde_json::json!(["context_event"])
+    );
+}
+
+/// Keys go in the `Authorization` header or, where headers cannot be set, `?token=`.
+#[test]
+fn both_key_schemes_are_declared_on_every_key_operation() {
+    let spec = generated_spec();
+    let schemes = &spec["components"]["securitySchemes"];
+    assert_eq!(schemes["BearerKey"]["type"], "http");
+    assert_eq!(schemes["BearerKey"]["scheme"], "bearer");
+    assert_eq!(schemes["QueryKey"]["type"], "apiKey");
+    assert_eq!(schemes["QueryKey"]["in"], "query");
+    assert_eq!(schemes["QueryKey"]["name"], "token");
+    for (name, operation) in operations(&spec) {
+        let Some(security) = operation["security"].as_array() else {
+            assert!(
+                name.ends_with("/health") || name.ends_with("/ready"),
+                "{name}"
+            );
+            continue;
+        };
+        let names: Vec<String> = security
+            .iter()
+            .flat_map(|s| s.as_object().unwrap().keys().cloned())
+            .collect();
+        if name.contains("/api/admin/") {
+            assert_eq!(names, ["OperatorAuth"], "{name}");
+        } else {
+            assert!(names.contains(&"BearerKey".to_string()), "{name}");
+            assert!(names.contains(&"QueryKey".to_string()), "{name}");
+        }
+    }
+}
+
+/// Identifiers and timestamps carry their formats, so generated clients type them.
+#[test]
+fn ids_and_timestamps_declare_their_formats() {
+    let spec = generated_spec();
+    let schemas = &spec["components"]["schemas"];
+    for (schema, field, format) in [
+        ("Event", "event_id", "uuid"),
+        ("Event", "timestamp", "date-time"),
+        ("ActorInfo", "actor_id", "uuid"),
+        ("TenantInfo", "tenant_id", "uuid"),
+        ("Decision", "decision_id", "uuid"),
+        ("SpaceInfo", "started_at", "date-time"),
+    ] {
+        assert_eq!(
+            schemas[schema]["properties"][field]["format"], format,
+            "{schema}.{field}"
+        );
+    }
+}

@@ -59,7 +59,9 @@ pub fn force_rotate(typed: Option<String>, req: &Request) -> Result<bool, ApiErr
 /// A freshly rotated key. `api_key` is shown only here, once.
 #[derive(Object)]
 pub struct RotatedKey {
+    /// The actor whose key was rotated.
     actor_id: Uuid,
+    /// `human` or `agent`.
     actor_type: ActorType,
     /// The new key (`convo_…`). Every earlier key of the actor no longer works.
     api_key: String,
@@ -226,7 +228,9 @@ pub enum ReleaseStatus {
 
 #[derive(Object)]
 pub struct Released {
+    /// The agent that was released.
     agent_id: Uuid,
+    /// `released`, or `already_released` when the agent was not connected.
     status: ReleaseStatus,
 }
 

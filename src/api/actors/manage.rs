@@ -45,7 +45,14 @@ pub async fn agents(state: &AppState, caller: &Principal) -> Result<Vec<ActorInf
 #[derive(Object)]
 pub struct ActorUpdate {
     /// New display name, 1–200 characters.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     display_name: Option<Str>,
     /// Replaces the whole metadata object (at most 16 KiB); `{}` clears it, `null` or absent
     /// leaves it unchanged.

@@ -54,21 +54,30 @@ impl ConnectionState {
 
 #[derive(Object)]
 pub struct ActorInfo {
+    /// The actor's id.
     actor_id: Uuid,
+    /// Display name, 1–200 characters.
     display_name: String,
+    /// `human` or `agent`.
     actor_type: ActorType,
+    /// A human's e-mail address; `null` for agents.
     #[oai(nullable)]
     email: Option<String>,
+    /// An agent's type identifier, e.g. `claude-code`; `null` when not set.
     #[oai(nullable)]
     agent_profile: Option<String>,
+    /// Arbitrary JSON object (`{}` when none).
     metadata: Value,
     /// Set for humans after invite redemption; `null` otherwise.
     #[oai(nullable)]
     default_space_id: Option<String>,
+    /// The human who sponsors this agent; `null` for humans.
     #[oai(nullable)]
     sponsor_id: Option<Uuid>,
+    /// The actor's tenant; `null` when it belongs to none.
     #[oai(nullable)]
     tenant_id: Option<Uuid>,
+    /// When the actor was registered.
     created_at: DateTime<Utc>,
     /// For agents, whether an installation holds the agent; `null` for humans.
     #[oai(nullable)]
@@ -128,7 +137,10 @@ impl ActorsApi {
         auth: OptionalApiKeyAuth,
         req: &Request,
         /// The installation (machine) the key is issued to: 1–128 visible ASCII characters.
-        #[oai(name = "X-Installation-Id")]
+        #[oai(
+            name = "X-Installation-Id",
+            validator(min_length = 1, max_length = 128, pattern = r"^[\x21-\x7e]+$")
+        )]
         installation_id: Header<Option<String>>,
         body: Json<NewActor>,
     ) -> Result<Json<CreatedActor>, ApiError> {
@@ -139,6 +151,8 @@ impl ActorsApi {
     }
 
     /// Get the authenticated actor
+    ///
+    /// The actor the presented key or personal access token belongs to.
     #[oai(
         path = "/api/actors/me",
         method = "get",
@@ -251,10 +265,16 @@ impl ActorsApi {
         actor_id: Path<String>,
         /// The installation (machine) the new key is issued to: 1–128 visible ASCII
         /// characters.
-        #[oai(name = "X-Installation-Id")]
+        #[oai(
+            name = "X-Installation-Id",
+            validator(min_length = 1, max_length = 128, pattern = r"^[\x21-\x7e]+$")
+        )]
         installation_id: Header<Option<String>>,
         /// `true` takes the agent over from the installation it is connected to.
-        #[oai(name = "X-Force-Rotate")]
+        #[oai(
+            name = "X-Force-Rotate",
+            validator(pattern = "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$")
+        )]
         force_rotate: Header<Option<String>>,
     ) -> RotateResponse {
         let rotated = async {

@@ -20,15 +20,33 @@ const MAX_PROFILE_CHARS: usize = 100;
 #[derive(Object)]
 pub struct NewActor {
     /// Display name, 1–200 characters.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     display_name: Str,
     /// `human` (default) or `agent`.
     #[oai(nullable)]
     actor_type: Option<ActorType>,
     /// Required for human actors.
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 254,
+            pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f]+\s*$"
+        )
+    )]
     email: Option<Str>,
     /// Agent type identifier, e.g. `claude-code` (at most 100 characters).
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     agent_profile: Option<Str>,
     /// Arbitrary JSON object, at most 16 KiB.
     #[oai(nullable)]
@@ -38,15 +56,21 @@ pub struct NewActor {
 /// A newly registered actor. `api_key` is shown only here, once.
 #[derive(Object)]
 pub struct CreatedActor {
+    /// The new actor's id.
     actor_id: Uuid,
+    /// Display name, as stored (trimmed).
     display_name: String,
+    /// `human` or `agent`.
     actor_type: ActorType,
     /// The actor's API key (`convo_…`). Store it: it cannot be retrieved again.
     api_key: String,
+    /// A human's e-mail address; `null` for agents registered without one.
     #[oai(nullable)]
     email: Option<String>,
+    /// An agent's type identifier; `null` when not set.
     #[oai(nullable)]
     agent_profile: Option<String>,
+    /// Arbitrary JSON object (`{}` when none).
     metadata: Value,
     /// The human who sponsors this agent; `null` for humans.
     #[oai(nullable)]
@@ -54,6 +78,7 @@ pub struct CreatedActor {
     /// `null` when the actor belongs to no tenant.
     #[oai(nullable)]
     tenant_id: Option<Uuid>,
+    /// When the actor was registered.
     created_at: DateTime<Utc>,
     /// For agents: `connected` when registered with an `X-Installation-Id`, else
     /// `available`. `null` for humans.
