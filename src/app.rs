@@ -191,8 +191,8 @@ impl App {
 /// The route table: the OpenAPI service at `/`, its spec and docs, and the middleware.
 pub fn routes(state: Arc<AppState>) -> impl Endpoint {
     let service = api::service();
-    let spec_json = service.spec_endpoint();
-    let spec_yaml = service.spec_endpoint_yaml();
+    let spec_json = api::spec::endpoint(api::spec::json(), "application/json; charset=utf-8");
+    let spec_yaml = api::spec::endpoint(api::spec::yaml(), "application/x-yaml");
     let docs = service.swagger_ui();
     Route::new()
         .at("/openapi.json", spec_json)

@@ -13,6 +13,7 @@ mod mentions;
 mod participants;
 mod pats;
 mod spaces;
+pub mod spec;
 mod sse;
 mod stream;
 mod summary;

@@ -1,10 +1,9 @@
 //! `convo openapi`: print the spec generated from the handlers (no server, no database).
 
 pub fn run(yaml: bool) {
-    let service = crate::api::service();
     if yaml {
-        print!("{}", service.spec_yaml());
+        print!("{}", crate::api::spec::yaml());
     } else {
-        println!("{}", service.spec());
+        println!("{}", crate::api::spec::json());
     }
 }

@@ -6,7 +6,7 @@ const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
 #[test]
 fn committed_spec_matches_the_code() {
-    let generated: serde_json::Value = serde_json::from_str(&convo::api::service().spec()).unwrap();
+    let generated: serde_json::Value = serde_json::from_str(&convo::api::spec::json()).unwrap();
     let committed: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
     assert!(
         generated == committed,
@@ -31,6 +31,8 @@ async fn the_server_serves_the_spec_and_docs() {
     assert!(served["openapi"].as_str().unwrap().starts_with("3."));
     let yaml = app.http.get(app.url("/openapi.yaml")).send().await.unwrap();
     assert_eq!(yaml.status(), 200);
+    let yaml = yaml.text().await.unwrap();
+    assert!(yaml.contains("openapi: 3.") && yaml.contains("application/json:"));
     let docs = app.http.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
@@ -40,7 +42,7 @@ async fn the_server_serves_the_spec_and_docs() {
 /// spec must say they are nullable, or strict generated clients reject real responses.
 #[test]
 fn every_optional_property_is_nullable() {
-    let spec: serde_json::Value = serde_json::from_str(&convo::api::service().spec()).unwrap();
+    let spec: serde_json::Value = serde_json::from_str(&convo::api::spec::json()).unwrap();
     let mut offenders = Vec::new();
     for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
         let required: Vec<&str> = schema["required"]
@@ -61,7 +63,7 @@ fn every_optional_property_is_nullable() {
 }
 
 fn generated_spec() -> serde_json::Value {
-    serde_json::from_str(&convo::api::service().spec()).unwrap()
+    serde_json::from_str(&convo::api::spec::json()).unwrap()
 }
 
 fn operations(spec: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
@@ -227,4 +229,44 @@ fn ids_and_timestamps_declare_their_formats() {
             "{schema}.{field}"
         );
     }
+}
+
+/// Generators key on the bare media type: openapi-fetch types only bodies under `…/json`, so
+/// `application/json; charset=utf-8` left every body of the TypeScript client untyped.
+#[test]
+fn json_bodies_are_documented_as_application_json() {
+    let spec = convo::api::spec::json();
+    assert!(
+        !spec.contains("charset"),
+        "a media type with parameters in the spec"
+    );
+    assert!(spec.contains("\"application/json\""));
+}
+
+/// openapi-python-client rejects `allOf` over an enum and drops every model using one (and
+/// the operations with them), so enum properties are inlined.
+#[test]
+fn no_property_reaches_an_enum_through_all_of() {
+    let spec = generated_spec();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let mut offenders = Vec::new();
+    for (name, schema) in schemas {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            let target = property["allOf"][0]["$ref"].as_str().unwrap_or_default();
+            let target = target.trim_start_matches("#/components/schemas/");
+            if schemas.get(target).is_some_and(|s| s.get("enum").is_some()) {
+                offenders.push(format!("{name}.{field}"));
+            }
+            if property["nullable"] == true && property.get("enum").is_some() {
+                assert!(
+                    property["enum"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&serde_json::Value::Null),
+                    "{name}.{field}: a nullable enum must list null"
+                );
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "enum through allOf: {offenders:?}");
 }
