@@ -7,8 +7,8 @@ use std::sync::{Arc, LazyLock};
 
 use poem::{IntoResponse, Response, handler, web::Data};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::app::AppState;
@@ -19,6 +19,7 @@ pub struct Metrics {
     pub http_duration: HistogramVec,
     pub auth_cache: IntCounterVec,
     pub auth_failures: IntCounter,
+    pub append_batch_size: Histogram,
     pool: IntGaugeVec,
     streams: IntGaugeVec,
     tenants: IntGaugeVec,
@@ -59,6 +60,14 @@ impl Metrics {
         .expect("valid metric");
         let auth_failures = IntCounter::new("convo_auth_failures_total", "Rejected credentials")
             .expect("valid metric");
+        let append_batch_size = Histogram::with_opts(
+            HistogramOpts::new(
+                "convo_append_batch_size",
+                "Events appended to one space per transaction (group commit)",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+        )
+        .expect("valid metric");
         let pool = IntGaugeVec::new(
             Opts::new(
                 "convo_db_pool_connections",
@@ -80,6 +89,7 @@ impl Metrics {
             Box::new(http_duration.clone()),
             Box::new(auth_cache.clone()),
             Box::new(auth_failures.clone()),
+            Box::new(append_batch_size.clone()),
             Box::new(pool.clone()),
             Box::new(streams.clone()),
             Box::new(tenants.clone()),
@@ -92,6 +102,7 @@ impl Metrics {
             http_duration,
             auth_cache,
             auth_failures,
+            append_batch_size,
             pool,
             streams,
             tenants,

@@ -1,0 +1,242 @@
+//! Group commit of event appends: concurrent appends to one space share one transaction.
+//!
+//! Appending takes the space's row lock until commit (that is what makes commit order equal
+//! sequence order), so one event per transaction would serialise a busy space on commit
+//! latency. Instead each replica keeps a queue per (tenant schema, space) that has appends
+//! waiting or in flight:
+//!
+//! - The first append to an idle space starts a drain task for it and goes at once: there is
+//!   no timer and no added delay. Appends that arrive while a batch is in flight wait in the
+//!   queue and go together in the next batch (at most [`MAX_BATCH`]), so batches grow exactly
+//!   as fast as the space is busy.
+//! - One batch is one transaction ([`batch`]): the Idempotency-Keys are claimed and the
+//!   parents and threads checked set-based, the space row is locked once, all accepted events
+//!   are inserted with consecutive sequence numbers, the transaction commits, the replica's
+//!   streams are woken once, and then every request gets its own answer (its event, a replay,
+//!   or its own 404/409). A failed batch answers every request with the error: nothing is
+//!   acknowledged that was not committed.
+//! - The drain task is spawned, so a client that disconnects cannot cancel a batch others
+//!   wait on; a request whose client is already gone when its batch is formed is dropped
+//!   without being stored. Each event is stored whole or not at all.
+//! - Two requests with the same Idempotency-Key never share a batch: the later one waits
+//!   for the next batch and then finds the key used (a replay or a 409), exactly as if it
+//!   had come alone after the first.
+//! - The queue of a space holds at most [`MAX_QUEUED`] waiting appends; beyond that a request
+//!   gets a 503 instead of growing memory. A queue is removed as soon as it is empty, so idle
+//!   spaces cost nothing.
+//!
+//! Nothing here assumes a single replica: batches of the same space from several replicas
+//! still serialise on the row lock. Spaces never wait on each other: the map of queues is
+//! locked only to push or pop, never across a database call.
+
+mod batch;
+
+use std::{
+    collections::{HashMap, HashSet, VecDeque, hash_map::Entry},
+    panic::AssertUnwindSafe,
+    sync::{Arc, Mutex},
+};
+
+use deadpool_postgres::Pool;
+use futures::FutureExt;
+use tokio::sync::oneshot;
+
+use crate::{
+    error::ApiError,
+    metrics::METRICS,
+    realtime::{Hub, SpaceKey},
+    store::events::EventRow,
+};
+pub use batch::Append;
+
+/// Most appends in one transaction.
+pub const MAX_BATCH: usize = 256;
+/// Most appends waiting for one space on one replica.
+pub const MAX_QUEUED: usize = 2048;
+
+/// What one append gets back.
+pub type Answer = Result<EventRow, ApiError>;
+
+/// The append queues of one replica.
+pub struct GroupCommit {
+    pool: Pool,
+    hub: Arc<Hub>,
+    /// Present exactly while a drain task runs for the space.
+    queues: Mutex<HashMap<SpaceKey, VecDeque<Pending>>>,
+}
+
+struct Pending {
+    append: Append,
+    reply: oneshot::Sender<Answer>,
+}
+
+impl GroupCommit {
+    pub fn new(pool: Pool, hub: Arc<Hub>) -> Arc<GroupCommit> {
+        Arc::new(GroupCommit {
+            pool,
+            hub,
+            queues: Mutex::default(),
+        })
+    }
+
+    /// Append to `space` in the next batch of that space, and wait for its outcome.
+    pub async fn append(self: &Arc<Self>, space: SpaceKey, append: Append) -> Answer {
+        let (reply, answer) = oneshot::channel();
+        let pending = Pending { append, reply };
+        match self.queues.lock().unwrap().entry(space) {
+            Entry::Occupied(queue) if queue.get().len() >= MAX_QUEUED => {
+                return Err(ApiError::busy(
+                    "Too many writes are waiting for this space, retry later",
+                ));
+            }
+            Entry::Occupied(mut queue) => queue.get_mut().push_back(pending),
+            Entry::Vacant(slot) => {
+                tokio::spawn(self.clone().drain(slot.key().clone()));
+                slot.insert(VecDeque::from([pending]));
+            }
+        }
+        answer
+            .await
+            .unwrap_or_else(|_| Err(ApiError::internal("an append batch ended unanswered")))
+    }
+
+    /// Run the batches of `space` one after another until its queue is empty, then remove it.
+    async fn drain(self: Arc<Self>, space: SpaceKey) {
+        loop {
+            let batch = {
+                let mut queues = self.queues.lock().unwrap();
+                let queue = queues.get_mut(&space).expect("a draining queue stays");
+                let batch = take_batch(queue);
+                if batch.is_empty() {
+                    queues.remove(&space);
+                    return;
+                }
+                batch
+            };
+            METRICS.append_batch_size.observe(batch.len() as f64);
+            let (appends, replies): (Vec<_>, Vec<_>) =
+                batch.into_iter().map(|p| (p.append, p.reply)).unzip();
+            // A panic must not end the task: the queue would stay, and later appends to the
+            // space would wait forever.
+            let outcome = AssertUnwindSafe(batch::run(&self.pool, &space, &appends))
+                .catch_unwind()
+                .await;
+            let (answers, stored) = outcome.unwrap_or_else(|_| {
+                let failed = ApiError::internal("an append batch panicked");
+                (appends.iter().map(|_| Err(failed.clone())).collect(), true)
+            });
+            // Only now are the events visible: wake this replica's streams, hint the others.
+            if stored {
+                self.hub.appended(&space);
+            }
+            for (reply, answer) in replies.into_iter().zip(answers) {
+                // A client that went away meanwhile simply gets no answer.
+                let _ = reply.send(answer);
+            }
+        }
+    }
+}
+
+/// Take the next batch from the front of `queue`: at most [`MAX_BATCH`] appends, skipping
+/// (and dropping) those whose client has gone, and leaving in place, in order, any append
+/// whose Idempotency-Key is already in the batch. Empty only when the queue is empty.
+fn take_batch(queue: &mut VecDeque<Pending>) -> Vec<Pending> {
+    let mut batch = Vec::new();
+    let mut keys = HashSet::new();
+    let mut later = Vec::new();
+    while batch.len() < MAX_BATCH {
+        let Some(pending) = queue.pop_front() else {
+            break;
+        };
+        if pending.reply.is_closed() {
+            continue;
+        }
+        let key = pending.append.key.as_ref();
+        if key.is_some_and(|k| !keys.insert((k.actor_id, k.key.clone()))) {
+            later.push(pending);
+        } else {
+            batch.push(pending);
+        }
+    }
+    for pending in later.into_iter().rev() {
+        queue.push_front(pending);
+    }
+    batch
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::store::{events::NewEvent, idempotency::KeyClaim};
+
+    fn pending(key: Option<&str>) -> (Pending, oneshot::Receiver<Answer>) {
+        let (reply, rx) = oneshot::channel();
+        let append = Append {
+            event: NewEvent {
+                event_id: Uuid::now_v7(),
+                space_id: "room".into(),
+                speaker_id: "s".into(),
+                speaker_name: "S".into(),
+                speaker_type: "human".into(),
+                text: "t".into(),
+                parent_event_id: None,
+                thread_id: None,
+                references: Vec::new(),
+                metadata: json!({}),
+            },
+            parent_event_id: None,
+            thread_id: None,
+            key: key.map(|k| KeyClaim {
+                actor_id: Uuid::nil(),
+                key: k.into(),
+                request_hash: Vec::new(),
+            }),
+        };
+        (Pending { append, reply }, rx)
+    }
+
+    fn keys(batch: &[Pending]) -> Vec<Option<String>> {
+        batch
+            .iter()
+            .map(|p| p.append.key.as_ref().map(|k| k.key.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_repeated_key_waits_for_the_next_batch_in_order() {
+        let mut queue = VecDeque::new();
+        let mut receivers = Vec::new();
+        for key in [Some("a"), None, Some("a"), Some("b"), Some("a"), None] {
+            let (p, rx) = pending(key);
+            queue.push_back(p);
+            receivers.push(rx);
+        }
+        let first = take_batch(&mut queue);
+        let some = |k: &str| Some(k.to_string());
+        assert_eq!(keys(&first), vec![some("a"), None, some("b"), None]);
+        assert_eq!(keys(queue.make_contiguous()), vec![some("a"), some("a")]);
+        assert_eq!(keys(&take_batch(&mut queue)), vec![some("a")]);
+        assert_eq!(keys(&take_batch(&mut queue)), vec![some("a")]);
+        assert!(take_batch(&mut queue).is_empty());
+    }
+
+    #[test]
+    fn batches_are_bounded_and_abandoned_appends_are_dropped() {
+        let mut queue = VecDeque::new();
+        let mut receivers = Vec::new();
+        for i in 0..MAX_BATCH + 10 {
+            let (p, rx) = pending(None);
+            queue.push_back(p);
+            // The first client gave up before its batch was formed.
+            if i > 0 {
+                receivers.push(rx);
+            }
+        }
+        assert_eq!(take_batch(&mut queue).len(), MAX_BATCH);
+        assert_eq!(take_batch(&mut queue).len(), 9);
+        assert!(take_batch(&mut queue).is_empty());
+    }
+}
