@@ -1,14 +1,14 @@
 //! Prometheus metrics, served at `/metrics`. Request metrics are labelled by route template
 //! (`/api/spaces/:space_id/events`), never by raw path: no ids or tokens in labels, and
-//! bounded cardinality. Gauges that describe state (pool, streams, tenants) are read at
-//! scrape time.
+//! bounded cardinality. Gauges that describe state (pool, append queues, streams, tenants)
+//! are read at scrape time.
 
 use std::sync::{Arc, LazyLock};
 
 use poem::{IntoResponse, Response, handler, web::Data};
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::app::AppState;
@@ -21,6 +21,7 @@ pub struct Metrics {
     pub auth_failures: IntCounter,
     pub append_batch_size: Histogram,
     pool: IntGaugeVec,
+    append_queues: IntGauge,
     streams: IntGaugeVec,
     tenants: IntGaugeVec,
 }
@@ -76,6 +77,11 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let append_queues = IntGauge::new(
+            "convo_append_queues",
+            "Spaces with event appends queued or in flight on this replica",
+        )
+        .expect("valid metric");
         let streams = IntGaugeVec::new(
             Opts::new("convo_sse_streams_open", "Open event streams"),
             &["replica"],
@@ -91,6 +97,7 @@ impl Metrics {
             Box::new(auth_failures.clone()),
             Box::new(append_batch_size.clone()),
             Box::new(pool.clone()),
+            Box::new(append_queues.clone()),
             Box::new(streams.clone()),
             Box::new(tenants.clone()),
         ] {
@@ -104,6 +111,7 @@ impl Metrics {
             auth_failures,
             append_batch_size,
             pool,
+            append_queues,
             streams,
             tenants,
         }
@@ -128,6 +136,7 @@ pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
     m.pool
         .with_label_values(&["waiting"])
         .set(status.waiting as i64);
+    m.append_queues.set(state.appends.busy_spaces() as i64);
     m.streams
         .with_label_values(&["this"])
         .set(state.stream_limiter.open() as i64);

@@ -100,19 +100,15 @@ impl GroupCommit {
             .unwrap_or_else(|_| Err(ApiError::internal("an append batch ended unanswered")))
     }
 
-    /// Run the batches of `space` one after another until its queue is empty, then remove it.
+    /// How many spaces have appends queued or in flight on this replica.
+    pub fn busy_spaces(&self) -> usize {
+        self.queues.lock().unwrap().len()
+    }
+
+    /// Run the batches of `space` one after another until its queue is empty.
     async fn drain(self: Arc<Self>, space: SpaceKey) {
-        loop {
-            let batch = {
-                let mut queues = self.queues.lock().unwrap();
-                let queue = queues.get_mut(&space).expect("a draining queue stays");
-                let batch = take_batch(queue);
-                if batch.is_empty() {
-                    queues.remove(&space);
-                    return;
-                }
-                batch
-            };
+        let mut batch = self.next_batch(&space);
+        while !batch.is_empty() {
             METRICS.append_batch_size.observe(batch.len() as f64);
             let (appends, replies): (Vec<_>, Vec<_>) =
                 batch.into_iter().map(|p| (p.append, p.reply)).unzip();
@@ -129,11 +125,25 @@ impl GroupCommit {
             if stored {
                 self.hub.appended(&space);
             }
+            // Formed (and an idle queue removed) before answering, so that once a client has
+            // its answer and nothing else is waiting, the space holds nothing on this replica.
+            batch = self.next_batch(&space);
             for (reply, answer) in replies.into_iter().zip(answers) {
                 // A client that went away meanwhile simply gets no answer.
                 let _ = reply.send(answer);
             }
         }
+    }
+
+    /// The next batch of `space`; when there is none, the queue is removed.
+    fn next_batch(&self, space: &SpaceKey) -> Vec<Pending> {
+        let mut queues = self.queues.lock().unwrap();
+        let queue = queues.get_mut(space).expect("a draining queue stays");
+        let batch = take_batch(queue);
+        if batch.is_empty() {
+            queues.remove(space);
+        }
+        batch
     }
 }
 

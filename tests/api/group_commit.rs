@@ -116,6 +116,28 @@ async fn a_burst_on_one_space_is_batched_gap_free_and_stored_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_spread_over_many_spaces_leave_no_queue_behind() {
+    let app = TestApp::spawn().await;
+    let alice = app.human_in_new_tenant("Alice").await;
+    for s in 0..40 {
+        app.space(&alice, &format!("s{s}")).await;
+    }
+    let writes = (0..40).map(|s| {
+        let (app, alice) = (&app, &alice);
+        async move {
+            let path = format!("/api/spaces/s{s}/speech");
+            for i in 1..=3 {
+                let (status, e) = post(app, alice, &path, None, json!({"text": "x"})).await;
+                assert_eq!((status, &e["sequence"]), (200, &json!(i)), "{e}");
+            }
+        }
+    });
+    futures::future::join_all(writes).await;
+    // Every answer has been given: no space holds a queue any more.
+    assert_eq!(app.state.appends.busy_spaces(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn mixed_bursts_answer_each_request_on_its_own() {
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("Alice").await;
