@@ -101,25 +101,116 @@ async fn transact(
     let threads: Vec<Uuid> = appends.iter().filter_map(|a| a.thread_id?).collect();
     let (claims, targets) = tokio::try_join!(
         async {
-            match keyed.is_empty() {
-                true => Ok(Vec::new()),
-                false => idempotency::claim_all(db, &keyed).await,
+            if keyed.is_empty() {
+                Ok(Vec::new())
+            } else {
+                idempotency::claim_all(db, &keyed).await
             }
         },
         async {
-            match checks_targets {
-                true => events::known_targets(db, space_id, &parents, &threads)
+            if checks_targets {
+                events::known_targets(db, space_id, &parents, &threads)
                     .await
-                    .map(Some),
-                false => Ok(None),
+                    .map(Some)
+            } else {
+                Ok(None)
             }
         },
     )?;
 
+    let Planned {
+        plans,
+        released,
+        purge,
+    } = plan(appends, claims, targets.as_ref());
+
+    let inserting: Vec<&NewEvent> = appends
+        .iter()
+        .zip(&plans)
+        .filter(|(_, p)| matches!(p, Plan::Insert))
+        .map(|(a, _)| &a.event)
+        .collect();
+    let replaying: Vec<Uuid> = plans
+        .iter()
+        .filter_map(|p| match p {
+            Plan::Replay(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    // Sent together; the append goes last so the row lock is taken as late as possible.
+    let (replayed, _, _, inserted) = tokio::try_join!(
+        async {
+            if replaying.is_empty() {
+                Ok(Vec::new())
+            } else {
+                events::get_many(db, space_id, &replaying).await
+            }
+        },
+        async {
+            if released.is_empty() {
+                Ok(0)
+            } else {
+                idempotency::release(db, &released).await
+            }
+        },
+        async {
+            if purge {
+                idempotency::purge_expired(db, PURGE_BATCH).await
+            } else {
+                Ok(0)
+            }
+        },
+        async {
+            if inserting.is_empty() {
+                Ok(Vec::new())
+            } else {
+                events::append_batch(db, space_id, &inserting).await
+            }
+        },
+    )?;
+
+    // Nothing inserted although something should be: the space is missing or not active.
+    let space_refusal = if !inserting.is_empty() && inserted.is_empty() {
+        let exists = spaces::state(db, space_id).await?.is_some();
+        // Dropped, the transaction rolls back: no refused request keeps its key claimed.
+        drop(tx);
+        Some(if exists {
+            SpaceRefusal::Inactive
+        } else {
+            SpaceRefusal::Missing
+        })
+    } else {
+        tx.commit().await?;
+        None
+    };
+    let stored = space_refusal.is_none() && !inserting.is_empty();
+    let answers = answer(appends, plans, replayed, inserted, space_refusal);
+    Ok((answers, stored))
+}
+
+/// Why the space refused a batch's inserts.
+#[derive(Clone, Copy)]
+enum SpaceRefusal {
+    Missing,
+    Inactive,
+}
+
+/// What [`plan`] decided for a batch.
+struct Planned<'a> {
+    plans: Vec<Plan>,
+    /// Keys claimed by requests then refused, to give back before commit.
+    released: Vec<&'a KeyClaim>,
+    /// Whether this transaction should purge some expired keys.
+    purge: bool,
+}
+
+/// Decide for each append, from its key's claim (`claims` in the order of the keyed appends)
+/// and the targets known in the space (when any append names one).
+fn plan<'a>(appends: &'a [Append], claims: Vec<Claim>, targets: Option<&Targets>) -> Planned<'a> {
     let mut claims = claims.into_iter();
     let mut released = Vec::new();
     let mut purge = false;
-    let plans: Vec<Plan> = appends
+    let plans = appends
         .iter()
         .map(|a| {
             let claim = a
@@ -143,7 +234,7 @@ async fn transact(
                     ))
                 };
             }
-            match targets.as_ref().and_then(|t| missing_target(a, t)) {
+            match targets.and_then(|t| missing_target(a, t)) {
                 Some(missing) => {
                     released.extend(claim.map(|(k, _)| k));
                     Plan::Refuse(missing)
@@ -155,77 +246,38 @@ async fn transact(
             }
         })
         .collect();
-
-    let inserting: Vec<&NewEvent> = appends
-        .iter()
-        .zip(&plans)
-        .filter(|(_, p)| matches!(p, Plan::Insert))
-        .map(|(a, _)| &a.event)
-        .collect();
-    let replaying: Vec<Uuid> = plans
-        .iter()
-        .filter_map(|p| match p {
-            Plan::Replay(id) => Some(*id),
-            _ => None,
-        })
-        .collect();
-    // Sent together; the append goes last so the row lock is taken as late as possible.
-    let (replayed, _, _, inserted) = tokio::try_join!(
-        async {
-            match replaying.is_empty() {
-                true => Ok(Vec::new()),
-                false => events::get_many(db, space_id, &replaying).await,
-            }
-        },
-        async {
-            match released.is_empty() {
-                true => Ok(0),
-                false => idempotency::release(db, &released).await,
-            }
-        },
-        async {
-            match purge {
-                true => idempotency::purge_expired(db, PURGE_BATCH).await,
-                false => Ok(0),
-            }
-        },
-        async {
-            match inserting.is_empty() {
-                true => Ok(Vec::new()),
-                false => events::append_batch(db, space_id, &inserting).await,
-            }
-        },
-    )?;
-
-    let refused_by_space = !inserting.is_empty() && inserted.is_empty();
-    let space_refusal = match refused_by_space {
-        true => Some(spaces::state(db, space_id).await?.is_some()),
-        false => None,
-    };
-    match space_refusal {
-        // Dropped, the transaction rolls back: no refused request keeps its key claimed.
-        Some(_) => drop(tx),
-        None => tx.commit().await?,
+    Planned {
+        plans,
+        released,
+        purge,
     }
+}
 
+/// Each append's answer, in order.
+fn answer(
+    appends: &[Append],
+    plans: Vec<Plan>,
+    replayed: Vec<EventRow>,
+    inserted: Vec<EventRow>,
+    space_refusal: Option<SpaceRefusal>,
+) -> Vec<Answer> {
     let replayed = by_id(replayed);
     let mut inserted = by_id(inserted);
-    let answers = appends
+    appends
         .iter()
         .zip(plans)
         .map(|(a, plan)| match plan {
             Plan::Refuse(err) => Err(err),
             Plan::Replay(id) => replayed.get(&id).cloned().ok_or_else(event_not_found),
             Plan::Insert => match space_refusal {
-                Some(true) => Err(ApiError::conflict("Space is not active")),
-                Some(false) => Err(space_not_found()),
+                Some(SpaceRefusal::Inactive) => Err(ApiError::conflict("Space is not active")),
+                Some(SpaceRefusal::Missing) => Err(space_not_found()),
                 None => inserted
                     .remove(&a.event.event_id)
                     .ok_or_else(|| ApiError::internal("an appended event was not returned")),
             },
         })
-        .collect();
-    Ok((answers, space_refusal.is_none() && !inserting.is_empty()))
+        .collect()
 }
 
 /// The 404 of an append whose parent event or thread is not in the space (the space's own
