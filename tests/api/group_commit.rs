@@ -497,3 +497,109 @@ async fn a_failed_batch_acknowledges_nothing_and_consumes_nothing() {
     let (_, stored) = get(&app, &alice, "/api/spaces/room/transcript").await;
     assert_eq!(event_ids(&stored), vec![e["event_id"].as_str().unwrap()]);
 }
+
+/// An append built directly for the group commit, bypassing HTTP.
+fn direct_append(text: &str) -> convo::group_commit::Append {
+    convo::group_commit::Append {
+        event: convo::store::events::NewEvent {
+            event_id: uuid::Uuid::now_v7(),
+            space_id: "room".into(),
+            speaker_id: "s".into(),
+            speaker_name: "S".into(),
+            speaker_type: "human".into(),
+            text: text.into(),
+            parent_event_id: None,
+            thread_id: None,
+            references: Vec::new(),
+            metadata: json!({}),
+        },
+        parent_event_id: None,
+        thread_id: None,
+        key: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancelled_leader_hands_the_appends_queued_behind_it_on() {
+    let app = TestApp::spawn().await;
+    let alice = app.human_in_new_tenant("Alice").await;
+    app.space(&alice, "room").await;
+    let db = app.db().await;
+    let schema: String = db
+        .query_one(
+            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let space = convo::realtime::SpaceKey {
+        schema: convo::tenancy::SchemaName::parse(&schema).unwrap(),
+        space_id: "room".into(),
+    };
+    db.batch_execute(&format!(
+        "BEGIN; SELECT 1 FROM \"{schema}\".spaces WHERE space_id = 'room' FOR UPDATE"
+    ))
+    .await
+    .unwrap();
+    // The leader (the space was idle) blocks on the row lock inside its transaction.
+    let leader = tokio::spawn({
+        let (appends, space) = (app.state.appends.clone(), space.clone());
+        async move { appends.append(space, direct_append("leader")).await }
+    });
+    let observer = app.db().await;
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let waiting: i64 = observer
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if waiting > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the leader waits on the space row");
+    // Followers queue behind it (a first poll enqueues), then its client goes away.
+    let mut followers = Vec::new();
+    for i in 0..5 {
+        let mut f = Box::pin(
+            app.state
+                .appends
+                .append(space.clone(), direct_append(&format!("f{i}"))),
+        );
+        assert!(futures::poll!(&mut f).is_pending());
+        followers.push(f);
+    }
+    leader.abort();
+    assert!(leader.await.unwrap_err().is_cancelled());
+    db.batch_execute("ROLLBACK").await.unwrap();
+
+    let answers = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        futures::future::join_all(followers),
+    )
+    .await
+    .expect("the followers are answered");
+    for (i, answer) in answers.into_iter().enumerate() {
+        let row = answer.expect("a follower is stored");
+        assert_eq!(
+            (row.text.as_str(), row.seq),
+            (format!("f{i}").as_str(), i as i64 + 1)
+        );
+    }
+    let (_, stored) = get(&app, &alice, "/api/spaces/room/transcript").await;
+    assert_eq!(
+        stored.as_array().unwrap().len(),
+        5,
+        "the leader's event was not stored"
+    );
+    assert_eq!(app.state.appends.busy_spaces(), 0);
+}
