@@ -26,6 +26,7 @@ use crate::{
     config::ServeConfig,
     db::{Db, listener},
     error::{ApiError, allow_on_405, to_detail},
+    group_commit::GroupCommit,
     realtime::{self, Hub, StreamLimiter},
     store::credentials,
     summary::{self, Summarizer},
@@ -39,6 +40,8 @@ pub struct AppState {
     pub tenant_migrations: Vec<Migration>,
     pub max_body_bytes: usize,
     pub hub: Arc<Hub>,
+    /// Event appends, batched per space.
+    pub appends: Arc<GroupCommit>,
     pub sse_keepalive: Duration,
     pub stream_limiter: Arc<StreamLimiter>,
     /// Requests per credential; `None` when disabled.
@@ -133,6 +136,7 @@ impl App {
             RateLimits::spawn_cleanup(limits, auth::rate_limit::CLEANUP_INTERVAL);
         }
         let state = Arc::new(AppState {
+            appends: GroupCommit::new(db.pool.clone(), hub.clone()),
             db,
             auth,
             tenant_migrations: migrations::tenant_migrations(),

@@ -16,8 +16,9 @@ pub struct ErrorBody {
     pub detail: String,
 }
 
-/// An error an operation can return.
-#[derive(ApiResponse, Debug)]
+/// An error an operation can return. Clone, so that one failure of a batch of writes can
+/// answer every request in it.
+#[derive(ApiResponse, Debug, Clone)]
 pub enum ApiError {
     /// Bad request: a required field is missing, a value is invalid, or the body cannot be parsed.
     #[oai(status = 400)]
@@ -81,6 +82,10 @@ impl ApiError {
     }
     pub fn unavailable() -> Self {
         Self::Unavailable(body("Database unavailable, retry later"))
+    }
+    /// More work is waiting than the server accepts; retry with backoff.
+    pub fn busy(detail: impl Into<String>) -> Self {
+        Self::Unavailable(body(detail))
     }
     /// Log the cause with an id and send only the id.
     pub fn internal(cause: impl std::fmt::Display) -> Self {

@@ -11,6 +11,7 @@
 //! - [`summary`] — space summaries: the summarizer trait, the extractive and Anthropic providers.
 //! - [`db`] — the connection pool, finding or starting a local PostgreSQL, the notification listener.
 //! - [`domain`] — validated newtypes and pure rules.
+//! - [`group_commit`] — concurrent appends to one space batched into one transaction.
 //! - [`realtime`] — per-space fan-out of new events to SSE subscribers, across replicas.
 //! - [`error`] — the API error type and its `{"detail": ...}` body.
 //! - [`telemetry`] — logging.
@@ -24,6 +25,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod group_commit;
 pub mod metrics;
 pub mod realtime;
 pub mod store;

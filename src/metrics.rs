@@ -1,14 +1,14 @@
 //! Prometheus metrics, served at `/metrics`. Request metrics are labelled by route template
 //! (`/api/spaces/:space_id/events`), never by raw path: no ids or tokens in labels, and
-//! bounded cardinality. Gauges that describe state (pool, streams, tenants) are read at
-//! scrape time.
+//! bounded cardinality. Gauges that describe state (pool, append queues, streams, tenants)
+//! are read at scrape time.
 
 use std::sync::{Arc, LazyLock};
 
 use poem::{IntoResponse, Response, handler, web::Data};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::app::AppState;
@@ -19,7 +19,9 @@ pub struct Metrics {
     pub http_duration: HistogramVec,
     pub auth_cache: IntCounterVec,
     pub auth_failures: IntCounter,
+    pub append_batch_size: Histogram,
     pool: IntGaugeVec,
+    append_queues: IntGauge,
     streams: IntGaugeVec,
     tenants: IntGaugeVec,
 }
@@ -59,12 +61,25 @@ impl Metrics {
         .expect("valid metric");
         let auth_failures = IntCounter::new("convo_auth_failures_total", "Rejected credentials")
             .expect("valid metric");
+        let append_batch_size = Histogram::with_opts(
+            HistogramOpts::new(
+                "convo_append_batch_size",
+                "Events appended to one space per transaction (group commit)",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+        )
+        .expect("valid metric");
         let pool = IntGaugeVec::new(
             Opts::new(
                 "convo_db_pool_connections",
                 "Pooled database connections by state",
             ),
             &["state"],
+        )
+        .expect("valid metric");
+        let append_queues = IntGauge::new(
+            "convo_append_queues",
+            "Spaces with event appends queued or in flight on this replica",
         )
         .expect("valid metric");
         let streams = IntGaugeVec::new(
@@ -80,7 +95,9 @@ impl Metrics {
             Box::new(http_duration.clone()),
             Box::new(auth_cache.clone()),
             Box::new(auth_failures.clone()),
+            Box::new(append_batch_size.clone()),
             Box::new(pool.clone()),
+            Box::new(append_queues.clone()),
             Box::new(streams.clone()),
             Box::new(tenants.clone()),
         ] {
@@ -92,7 +109,9 @@ impl Metrics {
             http_duration,
             auth_cache,
             auth_failures,
+            append_batch_size,
             pool,
+            append_queues,
             streams,
             tenants,
         }
@@ -117,6 +136,7 @@ pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
     m.pool
         .with_label_values(&["waiting"])
         .set(status.waiting as i64);
+    m.append_queues.set(state.appends.busy_spaces() as i64);
     m.streams
         .with_label_values(&["this"])
         .set(state.stream_limiter.open() as i64);

@@ -1,23 +1,20 @@
 //! What the three event-creating operations share: bounds on the body, the Idempotency-Key,
-//! and the append itself.
+//! and handing the append to the space's group commit.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{space_not_found, tenant_tx};
+use super::space_not_found;
 use crate::{
     api::event::Event,
     app::AppState,
     auth::Principal,
     domain::{Str, bounded_text, check_metadata},
     error::ApiError,
+    group_commit::Append,
     realtime::SpaceKey,
-    store::{
-        events::{self, NewEvent},
-        idempotency::{self, Claim},
-        spaces, threads,
-    },
+    store::{events::NewEvent, idempotency::KeyClaim, spaces},
     tenancy::TenantTx,
 };
 
@@ -28,10 +25,6 @@ pub const MAX_REFERENCES: usize = 50;
 pub const MAX_REFERENCE_CHARS: usize = 2048;
 pub const MAX_MENTIONS: usize = 50;
 const MAX_KEY_CHARS: usize = 255;
-/// Expired idempotency keys are purged by about one keyed write in this many, a batch at a
-/// time, so no write pays for more than a small bounded delete.
-const PURGE_ONE_IN: u128 = 64;
-const PURGE_BATCH: i64 = 100;
 
 /// An event body before validation, whichever operation it came through.
 pub struct Draft {
@@ -56,7 +49,7 @@ struct Checked {
 
 /// Validate `draft`, then store it in `space_id` (or replay the event stored earlier under the
 /// same Idempotency-Key). `operation` names the endpoint, so one key cannot be replayed
-/// through another.
+/// through another. The write joins the space's next batch ([`crate::group_commit`]).
 pub async fn post_event(
     state: &AppState,
     caller: &Principal,
@@ -67,57 +60,34 @@ pub async fn post_event(
 ) -> Result<Event, ApiError> {
     let key = idempotency_key.check()?;
     let checked = check(space_id, draft)?;
-    let tx = tenant_tx(state, caller).await?;
-    if let Some(key) = &key {
-        let path = format!("/api/spaces/{space_id}/{operation}");
-        let body = serde_json::to_vec(&checked.canonical).expect("JSON serialises");
-        let hash = Sha256::new()
-            .chain_update(path.as_bytes())
-            .chain_update([0])
-            .chain_update(&body)
-            .finalize();
-        let claim = idempotency::claim(
-            tx.client(),
-            caller.actor_id,
-            key,
-            &hash,
-            checked.event.event_id,
-        )
-        .await?;
-        match claim {
-            Claim::New if checked.event.event_id.as_u128() % PURGE_ONE_IN == 0 => {
-                idempotency::purge_expired(tx.client(), PURGE_BATCH).await?;
-            }
-            Claim::New => {}
-            Claim::Used {
-                request_hash,
-                event_id,
-            } => {
-                if request_hash != hash.as_slice() {
-                    return Err(ApiError::conflict(
-                        "Idempotency-Key was already used for a different request",
-                    ));
-                }
-                // Replayed even if the space is no longer active: the write happened.
-                let row = events::get(tx.client(), space_id, event_id)
-                    .await?
-                    .ok_or_else(event_not_found)?;
-                tx.commit().await?;
-                return Ok(row.into());
-            }
-        }
-    }
-    check_targets(&tx, space_id, &checked).await?;
-    let Some(row) = events::append(tx.client(), &checked.event).await? else {
-        return Err(inactive_or_missing(&tx, space_id).await?);
-    };
-    tx.commit().await?;
-    // Only now is the event visible: wake this replica's streams and hint the others.
-    state.hub.appended(&SpaceKey {
+    let key = key.map(|key| KeyClaim {
+        actor_id: caller.actor_id,
+        key,
+        request_hash: request_hash(space_id, operation, &checked.canonical),
+    });
+    let space = SpaceKey {
         schema: caller.schema.clone(),
         space_id: space_id.to_string(),
-    });
-    Ok(row.into())
+    };
+    let append = Append {
+        event: checked.event,
+        parent_event_id: checked.parent_event_id,
+        thread_id: checked.thread_id,
+        key,
+    };
+    Ok(state.appends.append(space, append).await?.into())
+}
+
+/// What a retry under the same key must repeat: the endpoint and the normalised body.
+fn request_hash(space_id: &str, operation: &str, canonical: &Value) -> Vec<u8> {
+    let path = format!("/api/spaces/{space_id}/{operation}");
+    let body = serde_json::to_vec(canonical).expect("JSON serialises");
+    Sha256::new()
+        .chain_update(path.as_bytes())
+        .chain_update([0])
+        .chain_update(&body)
+        .finalize()
+        .to_vec()
 }
 
 pub fn event_not_found() -> ApiError {
@@ -134,30 +104,6 @@ pub async fn inactive_or_missing(tx: &TenantTx, space_id: &str) -> Result<ApiErr
         None => space_not_found(),
         Some(_) => ApiError::conflict("Space is not active"),
     })
-}
-
-/// The parent event and thread must belong to the space; a malformed id is as unknown as a
-/// missing one. An unknown space wins over an unknown event or thread.
-async fn check_targets(tx: &TenantTx, space_id: &str, c: &Checked) -> Result<(), ApiError> {
-    let parent_ok = match c.parent_event_id {
-        None => true,
-        Some(None) => false,
-        Some(Some(id)) => events::get(tx.client(), space_id, id).await?.is_some(),
-    };
-    let thread_ok = match c.thread_id {
-        None => true,
-        Some(None) => false,
-        Some(Some(id)) => threads::exists(tx.client(), space_id, id).await?,
-    };
-    if parent_ok && thread_ok {
-        return Ok(());
-    }
-    let missing = if parent_ok {
-        thread_not_found()
-    } else {
-        event_not_found()
-    };
-    Err(missing_from_space(tx, space_id, missing).await?)
 }
 
 /// The 404 for something `missing` from a space, or the space's own 404 when the space itself

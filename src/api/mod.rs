@@ -6,7 +6,7 @@ mod actors;
 mod admin;
 mod decisions;
 pub(crate) mod event;
-mod event_write;
+pub(crate) mod event_write;
 mod events;
 mod health;
 mod mentions;

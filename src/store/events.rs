@@ -1,10 +1,11 @@
 //! Tenant-plane queries on events.
 //!
-//! Ordering: an append bumps `spaces.last_seq` and inserts the event with that number in one
-//! statement. The UPDATE holds the space's row lock until commit, so within a space commit
-//! order equals sequence order and a reader paging by `seq` never skips an event that
-//! commits late. The same lock makes the `status = 'active'` check race-free against a
-//! concurrent archive.
+//! Ordering: an append advances `spaces.last_seq` by the number of events and inserts them
+//! with the numbers in between, in one statement. The UPDATE holds the space's row lock until
+//! commit, so within a space commit order equals sequence order and a reader paging by `seq`
+//! never skips an event that commits late. The same lock makes the `status = 'active'` check
+//! race-free against a concurrent archive. Appends are batched per space by
+//! [`crate::group_commit`].
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
@@ -67,44 +68,114 @@ impl EventRow {
     }
 }
 
-/// Append to an active space. `None` when the space does not exist or is not active (the
-/// caller tells the two apart with [`super::spaces::state`]).
-pub async fn append(
+/// Append `events` to an active space, in order, with consecutive sequence numbers and one
+/// shared timestamp: one statement locks the space row (held until commit), advances its
+/// counter by the batch size and inserts every row. Empty when the space does not exist or
+/// is not active (the caller tells the two apart with [`super::spaces::state`]); the rows come
+/// back in no particular order.
+pub async fn append_batch(
     db: &impl GenericClient,
-    e: &NewEvent,
-) -> Result<Option<EventRow>, tokio_postgres::Error> {
+    space_id: &str,
+    events: &[&NewEvent],
+) -> Result<Vec<EventRow>, tokio_postgres::Error> {
     let stmt = db
         .prepare_cached(&format!(
             "WITH s AS (
-                 UPDATE spaces SET last_seq = last_seq + 1, event_count = event_count + 1,
+                 UPDATE spaces SET last_seq = last_seq + cardinality($2::uuid[]),
+                                   event_count = event_count + cardinality($2::uuid[]),
                                    last_event_at = clock_timestamp()
                  WHERE space_id = $1 AND status = 'active'
-                 RETURNING last_seq, last_event_at)
+                 RETURNING last_seq - cardinality($2::uuid[]) AS before, last_event_at)
              INSERT INTO events (event_id, space_id, seq, speaker_id, speaker_name, speaker_type,
                                  text, created_at, parent_event_id, thread_id, refs, metadata)
-             SELECT $2, $1, s.last_seq, $3, $4, $5, $6, s.last_event_at, $7, $8, $9, $10 FROM s
+             SELECT e.event_id, $1, s.before + e.n, e.speaker_id, e.speaker_name,
+                    e.speaker_type, e.text, s.last_event_at, e.parent_event_id, e.thread_id,
+                    e.refs, e.metadata
+             FROM s, unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                            $7::uuid[], $8::uuid[], $9::jsonb[], $10::jsonb[])
+                     WITH ORDINALITY
+                     AS e(event_id, speaker_id, speaker_name, speaker_type, text,
+                          parent_event_id, thread_id, refs, metadata, n)
              RETURNING {COLUMNS}"
         ))
         .await?;
-    let refs = serde_json::json!(e.references);
-    let row = db
-        .query_opt(
+    let column = |f: fn(&NewEvent) -> &str| events.iter().map(|e| f(e)).collect::<Vec<_>>();
+    let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
+    let parents: Vec<Option<Uuid>> = events.iter().map(|e| e.parent_event_id).collect();
+    let threads: Vec<Option<Uuid>> = events.iter().map(|e| e.thread_id).collect();
+    let refs: Vec<Value> = events
+        .iter()
+        .map(|e| serde_json::json!(e.references))
+        .collect();
+    let metadata: Vec<&Value> = events.iter().map(|e| &e.metadata).collect();
+    let rows = db
+        .query(
             &stmt,
             &[
-                &e.space_id,
-                &e.event_id,
-                &e.speaker_id,
-                &e.speaker_name,
-                &e.speaker_type,
-                &e.text,
-                &e.parent_event_id,
-                &e.thread_id,
+                &space_id,
+                &ids,
+                &column(|e| &e.speaker_id),
+                &column(|e| &e.speaker_name),
+                &column(|e| &e.speaker_type),
+                &column(|e| &e.text),
+                &parents,
+                &threads,
                 &refs,
-                &e.metadata,
+                &metadata,
             ],
         )
         .await?;
-    Ok(row.as_ref().map(EventRow::from_row))
+    Ok(rows.iter().map(EventRow::from_row).collect())
+}
+
+/// Which of the ids an append points at exist in the space, and the space's status (`None`
+/// when the space does not exist), read in one round trip.
+pub struct Targets {
+    pub space_status: Option<String>,
+    pub events: Vec<Uuid>,
+    pub threads: Vec<Uuid>,
+}
+
+pub async fn known_targets(
+    db: &impl GenericClient,
+    space_id: &str,
+    events: &[Uuid],
+    threads: &[Uuid],
+) -> Result<Targets, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT (SELECT status FROM spaces WHERE space_id = $1),
+                    ARRAY(SELECT event_id FROM events
+                          WHERE space_id = $1 AND event_id = ANY($2::uuid[])),
+                    ARRAY(SELECT thread_id FROM threads
+                          WHERE space_id = $1 AND thread_id = ANY($3::uuid[]))",
+        )
+        .await?;
+    let row = db.query_one(&stmt, &[&space_id, &events, &threads]).await?;
+    Ok(Targets {
+        space_status: row.get(0),
+        events: row.get(1),
+        threads: row.get(2),
+    })
+}
+
+/// The events of the space with these ids, in no particular order.
+pub async fn get_many(
+    db: &impl GenericClient,
+    space_id: &str,
+    event_ids: &[Uuid],
+) -> Result<Vec<EventRow>, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = ANY($2::uuid[])"
+        ))
+        .await?;
+    Ok(db
+        .query(&stmt, &[&space_id, &event_ids])
+        .await?
+        .iter()
+        .map(EventRow::from_row)
+        .collect())
 }
 
 pub async fn get(

@@ -2,7 +2,9 @@
 //!
 //! The key row is inserted in the same transaction as the event, before it. A concurrent
 //! retry blocks on the primary key until the first transaction ends: after a commit it
-//! finds the stored row, after a rollback its own insert goes through.
+//! finds the stored row, after a rollback (or a [`release`]) its own insert goes through.
+
+use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
 use uuid::Uuid;
@@ -10,10 +12,19 @@ use uuid::Uuid;
 /// How long a key is honoured. Older rows count as absent and are overwritten or purged.
 pub const RETENTION: &str = "24 hours";
 
-/// What [`claim`] found.
-#[derive(Debug)]
+/// A key an event write wants to claim.
+#[derive(Clone, Debug)]
+pub struct KeyClaim {
+    pub actor_id: Uuid,
+    pub key: String,
+    /// SHA-256 of what the request asks for; a retry must match it.
+    pub request_hash: Vec<u8>,
+}
+
+/// What [`claim_all`] found for one key.
+#[derive(Debug, PartialEq, Eq)]
 pub enum Claim {
-    /// The key is ours now: go on and store `event_id`.
+    /// The key is ours now: go on and store the event.
     New,
     /// The key was used before for a request with this hash, which stored this event.
     Used {
@@ -22,44 +33,71 @@ pub enum Claim {
     },
 }
 
-/// Claim `key` for a request with `request_hash` that will store `event_id`.
-pub async fn claim(
+/// Claim each key for the request that will store the event id beside it, in one statement;
+/// the answers are in the order of `claims`. The keys must be distinct (one statement cannot
+/// claim a row twice). Rows are claimed in key order, so two transactions claiming
+/// overlapping sets cannot deadlock.
+pub async fn claim_all(
     db: &impl GenericClient,
-    actor_id: Uuid,
-    key: &str,
-    request_hash: &[u8],
-    event_id: Uuid,
-) -> Result<Claim, tokio_postgres::Error> {
-    // An expired row is taken over in place, so an old key never blocks a new request.
-    let insert = db
+    claims: &[(&KeyClaim, Uuid)],
+) -> Result<Vec<Claim>, tokio_postgres::Error> {
+    // A live row is "updated" to itself so that RETURNING reports it (and the row is locked
+    // like an inserted one); an expired row is taken over in place, so an old key never
+    // blocks a new request. Whose event id comes back tells the two outcomes apart.
+    let stmt = db
         .prepare_cached(&format!(
-            "INSERT INTO idempotency_keys (actor_id, idempotency_key, request_hash, event_id)
-             VALUES ($1, $2, $3, $4)
+            "INSERT INTO idempotency_keys AS k (actor_id, idempotency_key, request_hash, event_id)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[]) ORDER BY 1, 2
              ON CONFLICT (actor_id, idempotency_key) DO UPDATE SET
-                 request_hash = EXCLUDED.request_hash, event_id = EXCLUDED.event_id,
-                 created_at = now()
-             WHERE idempotency_keys.created_at < now() - interval '{RETENTION}'
-             RETURNING 1"
+                 request_hash = CASE WHEN k.created_at < now() - interval '{RETENTION}'
+                                     THEN EXCLUDED.request_hash ELSE k.request_hash END,
+                 event_id = CASE WHEN k.created_at < now() - interval '{RETENTION}'
+                                 THEN EXCLUDED.event_id ELSE k.event_id END,
+                 created_at = CASE WHEN k.created_at < now() - interval '{RETENTION}'
+                                   THEN now() ELSE k.created_at END
+             RETURNING actor_id, idempotency_key, request_hash, event_id"
         ))
         .await?;
-    if db
-        .query_opt(&insert, &[&actor_id, &key, &request_hash, &event_id])
-        .await?
-        .is_some()
-    {
-        return Ok(Claim::New);
-    }
-    let select = db
+    let actors: Vec<Uuid> = claims.iter().map(|(c, _)| c.actor_id).collect();
+    let keys: Vec<&str> = claims.iter().map(|(c, _)| c.key.as_str()).collect();
+    let hashes: Vec<&[u8]> = claims.iter().map(|(c, _)| &c.request_hash[..]).collect();
+    let events: Vec<Uuid> = claims.iter().map(|(_, e)| *e).collect();
+    let rows = db.query(&stmt, &[&actors, &keys, &hashes, &events]).await?;
+    let mut stored: HashMap<(Uuid, String), (Vec<u8>, Uuid)> = rows
+        .into_iter()
+        .map(|r| ((r.get(0), r.get(1)), (r.get(2), r.get(3))))
+        .collect();
+    Ok(claims
+        .iter()
+        .map(|(c, mine)| {
+            match stored.remove(&(c.actor_id, c.key.clone())) {
+                Some((_, event_id)) if event_id == *mine => Claim::New,
+                Some((request_hash, event_id)) => Claim::Used {
+                    request_hash,
+                    event_id,
+                },
+                // Every input row is inserted or updated, so each comes back.
+                None => unreachable!("a claimed key is returned"),
+            }
+        })
+        .collect())
+}
+
+/// Give back keys claimed in this transaction by writes that were then refused, so that the
+/// transaction can commit the others' writes without consuming these keys.
+pub async fn release(
+    db: &impl GenericClient,
+    claims: &[&KeyClaim],
+) -> Result<u64, tokio_postgres::Error> {
+    let stmt = db
         .prepare_cached(
-            "SELECT request_hash, event_id FROM idempotency_keys
-             WHERE actor_id = $1 AND idempotency_key = $2",
+            "DELETE FROM idempotency_keys WHERE (actor_id, idempotency_key) IN (
+                 SELECT * FROM unnest($1::uuid[], $2::text[]))",
         )
         .await?;
-    let row = db.query_one(&select, &[&actor_id, &key]).await?;
-    Ok(Claim::Used {
-        request_hash: row.get(0),
-        event_id: row.get(1),
-    })
+    let actors: Vec<Uuid> = claims.iter().map(|c| c.actor_id).collect();
+    let keys: Vec<&str> = claims.iter().map(|c| c.key.as_str()).collect();
+    db.execute(&stmt, &[&actors, &keys]).await
 }
 
 /// Delete up to `batch` expired keys; the index on `created_at` keeps this cheap.

@@ -321,24 +321,23 @@ impl TestApp {
             .map(|s| SchemaName::parse(s).unwrap())
             .unwrap_or_else(SchemaName::default_tenant);
         let tx = TenantTx::begin(&self.state.db.pool, &schema).await.unwrap();
-        let row = convo::store::events::append(
-            tx.client(),
-            &convo::store::events::NewEvent {
-                event_id: uuid::Uuid::now_v7(),
-                space_id: space_id.to_string(),
-                speaker_id: speaker.actor_id.clone(),
-                speaker_name: speaker.body["display_name"].as_str().unwrap().to_string(),
-                speaker_type: speaker.body["actor_type"].as_str().unwrap().to_string(),
-                text: text.to_string(),
-                parent_event_id: None,
-                thread_id: None,
-                references: vec![],
-                metadata,
-            },
-        )
-        .await
-        .unwrap()
-        .expect("the space exists and is active");
+        let event = convo::store::events::NewEvent {
+            event_id: uuid::Uuid::now_v7(),
+            space_id: space_id.to_string(),
+            speaker_id: speaker.actor_id.clone(),
+            speaker_name: speaker.body["display_name"].as_str().unwrap().to_string(),
+            speaker_type: speaker.body["actor_type"].as_str().unwrap().to_string(),
+            text: text.to_string(),
+            parent_event_id: None,
+            thread_id: None,
+            references: vec![],
+            metadata,
+        };
+        let row = convo::store::events::append_batch(tx.client(), space_id, &[&event])
+            .await
+            .unwrap()
+            .pop()
+            .expect("the space exists and is active");
         tx.commit().await.unwrap();
         row
     }

@@ -10,6 +10,7 @@ mod errors;
 mod event_bounds;
 mod event_order;
 mod events;
+mod group_commit;
 mod health;
 mod helpers;
 mod hygiene;
