@@ -251,8 +251,10 @@ async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result
     next.call(req).await.map(IntoResponse::into_response)
 }
 
-/// One log line per request, with a request id (`X-Request-Id` honoured or generated, and
-/// returned). Only the path is logged: the query may hold a `token`.
+/// One log line and one trace span per request, with a request id (`X-Request-Id` honoured
+/// or generated, and returned) and the route template. Only the path is recorded, never the
+/// query: it may hold a `token`. A caller's W3C `traceparent` is continued when traces are
+/// exported.
 async fn log_request<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
     let request_id = req
         .headers()
@@ -261,14 +263,25 @@ async fn log_request<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Re
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // The authentication middleware records the actor and tenant (OpenTelemetry names, so
+    // the exported span carries them as they are).
     let span = tracing::info_span!(
         "request",
-        request_id = %request_id,
-        method = %req.method(),
-        path = %req.uri().path(),
-        actor_id = tracing::field::Empty,
-        tenant = tracing::field::Empty,
+        convo.request_id = %request_id,
+        http.request.method = %req.method(),
+        url.path = %req.uri().path(),
+        http.route = tracing::field::Empty,
+        convo.actor = tracing::field::Empty,
+        convo.tenant = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        otel.kind = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
     );
+    let exporting = crate::telemetry::exporting();
+    if exporting {
+        span.record("otel.kind", "server");
+        crate::telemetry::continue_trace(&span, req.headers());
+    }
     let started = Instant::now();
     let method = req.method().to_string();
     let (mut resp, route, operation) = match next.call(req).instrument(span.clone()).await {
@@ -286,21 +299,27 @@ async fn log_request<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Re
     };
     // Route templates and operation ids only: raw paths carry ids and would make label
     // values unbounded.
-    let route = route
-        .as_deref()
-        .filter(|r| !r.is_empty())
-        .unwrap_or("unmatched");
+    let route = crate::route_template::resolve(operation, route.as_deref());
     let operation = operation.unwrap_or("none");
+    let status = resp.status();
     let m = &*crate::metrics::METRICS;
     m.http_requests
-        .with_label_values(&[method.as_str(), route, operation, resp.status().as_str()])
+        .with_label_values(&[method.as_str(), route, operation, status.as_str()])
         .inc();
     m.http_duration
         .with_label_values(&[method.as_str(), route, operation])
         .observe(started.elapsed().as_secs_f64());
+    span.record("http.route", route);
+    if exporting {
+        crate::telemetry::rename(&span, format!("{method} {route}"));
+        span.record("http.response.status_code", i64::from(status.as_u16()));
+        if status.is_server_error() {
+            span.record("otel.status_code", "error");
+        }
+    }
     span.in_scope(|| {
         tracing::info!(
-            status = resp.status().as_u16(),
+            status = status.as_u16(),
             latency_ms = started.elapsed().as_secs_f64() * 1000.0,
             "served"
         )

@@ -14,8 +14,9 @@
 //! - [`group_commit`] — concurrent appends to one space batched into one transaction.
 //! - [`realtime`] — per-space fan-out of new events to SSE subscribers, across replicas.
 //! - [`error`] — the API error type and its `{"detail": ...}` body.
-//! - [`telemetry`] — logging.
+//! - [`telemetry`] — logging, and OTLP traces when configured.
 //! - [`metrics`] — Prometheus metrics at `/metrics`.
+//! - [`route_template`] — documented route templates for logs, metrics and spans.
 
 pub mod api;
 pub mod app;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod group_commit;
 pub mod metrics;
 pub mod realtime;
+pub mod route_template;
 pub mod store;
 pub mod summary;
 pub mod telemetry;

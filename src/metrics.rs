@@ -3,7 +3,10 @@
 //! bounded cardinality. Gauges that describe state (pool, append queues, streams, tenants)
 //! are read at scrape time.
 
-use std::sync::{Arc, LazyLock};
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, LazyLock},
+};
 
 use poem::{IntoResponse, Response, handler, web::Data};
 use prometheus::{
@@ -24,6 +27,8 @@ pub struct Metrics {
     append_queues: IntGauge,
     streams: IntGaugeVec,
     tenants: IntGaugeVec,
+    tenant_versions: IntGaugeVec,
+    latest_tenant_version: IntGauge,
 }
 
 /// One set per process: several app instances in one test process share it.
@@ -90,6 +95,19 @@ impl Metrics {
         let tenants =
             IntGaugeVec::new(Opts::new("convo_tenants", "Tenants by status"), &["status"])
                 .expect("valid metric");
+        let tenant_versions = IntGaugeVec::new(
+            Opts::new(
+                "convo_tenant_schema_version",
+                "Tenants by the newest tenant migration applied to their schema",
+            ),
+            &["version"],
+        )
+        .expect("valid metric");
+        let latest_tenant_version = IntGauge::new(
+            "convo_tenant_schema_version_latest",
+            "The newest tenant migration this binary ships",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
@@ -100,6 +118,8 @@ impl Metrics {
             Box::new(append_queues.clone()),
             Box::new(streams.clone()),
             Box::new(tenants.clone()),
+            Box::new(tenant_versions.clone()),
+            Box::new(latest_tenant_version.clone()),
         ] {
             registry.register(collector).expect("unique metric names");
         }
@@ -114,6 +134,8 @@ impl Metrics {
             append_queues,
             streams,
             tenants,
+            tenant_versions,
+            latest_tenant_version,
         }
     }
 }
@@ -140,20 +162,37 @@ pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
     m.streams
         .with_label_values(&["this"])
         .set(state.stream_limiter.open() as i64);
+    if let Some(latest) = state.tenant_migrations.iter().map(|m| m.version()).max() {
+        m.latest_tenant_version.set(latest.into());
+    }
+    // One small query, however many tenants: versions come from convo.tenants, not from
+    // each schema's history.
     if let Ok(Ok(conn)) =
         tokio::time::timeout(std::time::Duration::from_secs(1), state.db.pool.get()).await
         && let Ok(rows) = conn
             .query(
-                "SELECT status, count(*) FROM convo.tenants GROUP BY status",
+                "SELECT status, schema_version, count(*) FROM convo.tenants
+                 GROUP BY status, schema_version",
                 &[],
             )
             .await
     {
-        m.tenants.reset();
+        // Summed first and then set, so concurrent scrapes cannot add up twice.
+        let mut by_status = BTreeMap::<String, i64>::new();
+        let mut by_version = BTreeMap::<String, i64>::new();
         for row in rows {
-            m.tenants
-                .with_label_values(&[row.get::<_, &str>(0)])
-                .set(row.get::<_, i64>(1));
+            let count = row.get::<_, i64>(2);
+            *by_status.entry(row.get(0)).or_default() += count;
+            let version = row.get::<_, Option<i32>>(1);
+            *by_version
+                .entry(version.map_or("none".to_string(), |v| v.to_string()))
+                .or_default() += count;
+        }
+        for (gauge, counts) in [(&m.tenants, by_status), (&m.tenant_versions, by_version)] {
+            gauge.reset();
+            for (label, count) in counts {
+                gauge.with_label_values(&[label.as_str()]).set(count);
+            }
         }
     }
     let encoder = TextEncoder::new();

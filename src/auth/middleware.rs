@@ -44,8 +44,8 @@ pub async fn resolve_principal<E: Endpoint>(
         .into()),
         Ok(principal) => {
             let span = tracing::Span::current();
-            span.record("actor_id", tracing::field::display(principal.actor_id));
-            span.record("tenant", principal.schema.as_str());
+            span.record("convo.actor", tracing::field::display(principal.actor_id));
+            span.record("convo.tenant", principal.schema.as_str());
             req.set_data(principal);
             next.call(req).await.map(IntoResponse::into_response)
         }

@@ -71,11 +71,34 @@ pub async fn migrate_tenant(
         anyhow::Ok(report.applied_migrations().len())
     }
     .await;
+    // Still under the lock, and also after a run that failed part-way: what was applied.
+    let recorded = record_version(client, schema).await;
     client
         .execute("SELECT pg_advisory_unlock(hashtext($1))", &[&lock_key])
         .await?;
     client.batch_execute("RESET search_path").await?;
-    result
+    let applied = result?;
+    recorded?;
+    Ok(applied)
+}
+
+/// Copy the schema's newest applied migration into `convo.tenants.schema_version`, which
+/// /metrics reads (one query, not one per schema). The default schema has no row there.
+async fn record_version(
+    client: &Client,
+    schema: &SchemaName,
+) -> Result<u64, tokio_postgres::Error> {
+    client
+        .execute(
+            &format!(
+                "UPDATE convo.tenants SET schema_version =
+                     (SELECT max(version) FROM {}.{HISTORY_TABLE})
+                 WHERE schema_name = $1",
+                schema.quoted()
+            ),
+            &[&schema.as_str()],
+        )
+        .await
 }
 
 /// The outcome of migrating one tenant schema.

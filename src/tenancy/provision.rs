@@ -1,6 +1,6 @@
 //! Creating a tenant in one transaction: pick a unique schema name, create the schema, run
 //! every tenant migration in it, record them in the schema's refinery history, insert the
-//! tenant and assign its creator. A failure anywhere leaves nothing behind.
+//! tenant (with its schema version) and assign its creator. A failure anywhere leaves nothing behind.
 
 use chrono::SecondsFormat;
 use deadpool_postgres::{GenericClient, Object};
@@ -64,6 +64,13 @@ async fn try_create(
     record_history(&tx, &schema, migrations).await?;
     let tenant = TenantRow::new(Uuid::new_v4(), name.to_string(), schema);
     tenants::insert(&tx, &tenant).await?;
+    // What /metrics counts tenants by; `convo migrate` keeps it current from here on.
+    let version = migrations.iter().map(Migration::version).max();
+    tx.execute(
+        "UPDATE convo.tenants SET schema_version = $2 WHERE tenant_id = $1",
+        &[&tenant.tenant_id, &version],
+    )
+    .await?;
     tenants::assign_actor(&tx, creator, tenant.tenant_id).await?;
     // The creator's cached credentials name the old tenant: drop them on every replica.
     invalidation::notify_actor(&tx, creator).await?;

@@ -8,6 +8,7 @@
 //! every tenant schema has identical tables because all run the same migrations.
 
 use deadpool_postgres::{Object, Pool};
+use tracing::Instrument;
 
 use crate::{error::ApiError, tenancy::SchemaName};
 
@@ -15,12 +16,23 @@ use crate::{error::ApiError, tenancy::SchemaName};
 /// back before the connection goes back to the pool.
 pub struct TenantTx {
     conn: Option<Object>,
+    /// From checkout to commit or rollback, carrying the tenant: the database span of the
+    /// request's trace. At `debug`, so it costs nothing unless traces are exported.
+    span: tracing::Span,
 }
 
 impl TenantTx {
     pub async fn begin(pool: &Pool, schema: &SchemaName) -> Result<TenantTx, ApiError> {
+        let span = tracing::debug_span!(
+            "tenant transaction",
+            otel.kind = "client",
+            db.system.name = "postgresql",
+            convo.tenant = schema.as_str(),
+            otel.status_code = tracing::field::Empty,
+        );
         let tx = TenantTx {
-            conn: Some(pool.get().await?),
+            conn: Some(pool.get().instrument(span.clone()).await?),
+            span,
         };
         // Wrapped before the first statement, so a failure here still rolls back on drop.
         tx.client()
@@ -40,7 +52,10 @@ impl TenantTx {
 
     pub async fn commit(mut self) -> Result<(), ApiError> {
         let conn = self.conn.take().expect("connection present until commit");
-        conn.batch_execute("COMMIT").await?;
+        if let Err(err) = conn.batch_execute("COMMIT").await {
+            self.span.record("otel.status_code", "error");
+            return Err(err.into());
+        }
         Ok(())
     }
 }
@@ -51,11 +66,16 @@ impl Drop for TenantTx {
         match tokio::runtime::Handle::try_current() {
             // The connection returns to the pool only after ROLLBACK has run.
             Ok(handle) => {
-                handle.spawn(async move {
-                    if conn.batch_execute("ROLLBACK").await.is_err() {
-                        let _ = Object::take(conn);
+                let span = std::mem::replace(&mut self.span, tracing::Span::none());
+                handle.spawn(
+                    async move {
+                        if conn.batch_execute("ROLLBACK").await.is_err() {
+                            let _ = Object::take(conn);
+                        }
                     }
-                });
+                    // The span ends once the rollback has run.
+                    .instrument(span),
+                );
             }
             // No runtime to roll back on: close the connection instead of reusing it.
             Err(_) => drop(Object::take(conn)),

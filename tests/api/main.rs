@@ -32,5 +32,6 @@ mod stream;
 mod stream_access;
 mod summary;
 mod summary_provider;
+mod telemetry;
 mod tenants;
 mod threads;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::helpers::TestApp;
 
 /// Every sample of the exposition, keyed by `name{labels}` as written.
-async fn scrape(app: &TestApp) -> HashMap<String, f64> {
+pub async fn scrape(app: &TestApp) -> HashMap<String, f64> {
     let resp = app.http.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert!(
@@ -31,7 +31,7 @@ async fn scrape(app: &TestApp) -> HashMap<String, f64> {
     samples
 }
 
-fn value(samples: &HashMap<String, f64>, name: &str, labels: &[&str]) -> f64 {
+pub fn value(samples: &HashMap<String, f64>, name: &str, labels: &[&str]) -> f64 {
     samples
         .iter()
         .filter(|(series, _)| series.starts_with(name) && labels.iter().all(|l| series.contains(l)))
@@ -66,6 +66,13 @@ async fn metrics_move_with_requests_and_use_route_templates() {
     let delta =
         |name: &str, labels: &[&str]| value(&after, name, labels) - value(&before, name, labels);
     assert!(delta("convo_http_requests_total", &status_route) >= 3.0);
+    // The documented template, not poem-openapi's renamed parameters.
+    assert!(
+        delta(
+            "convo_http_requests_total",
+            &["route=\"/api/spaces/{space_id}/status\""]
+        ) >= 3.0
+    );
     assert!(
         delta(
             "convo_http_request_duration_seconds_count",
@@ -89,6 +96,29 @@ async fn metrics_move_with_requests_and_use_route_templates() {
     );
     assert!(value(&after, "convo_db_pool_connections", &["state=\"max\""]) >= 1.0);
     assert!(value(&after, "convo_tenants", &["status=\"active\""]) >= 1.0);
+    // The one tenant is at the version this binary ships.
+    let latest = convo::tenancy::migrations::tenant_migrations()
+        .iter()
+        .map(|m| m.version())
+        .max()
+        .unwrap();
+    assert_eq!(
+        value(&after, "convo_tenant_schema_version_latest", &[]),
+        f64::from(latest)
+    );
+    assert_eq!(
+        value(&after, "convo_tenant_schema_version{", &[]),
+        1.0,
+        "one tenant in all"
+    );
+    assert_eq!(
+        value(
+            &after,
+            "convo_tenant_schema_version{",
+            &[&format!("version=\"{latest}\"")]
+        ),
+        1.0
+    );
     // No raw ids or tokens in labels.
     assert!(
         !after
