@@ -1,5 +1,6 @@
 //! The `convo` subcommands.
 
+mod healthcheck;
 mod migrate;
 mod openapi;
 mod serve;
@@ -46,6 +47,8 @@ enum Command {
         #[command(subcommand)]
         command: tenants::TenantsCommand,
     },
+    /// Exit 0 when a running server's /health answers 2xx, 1 otherwise (container HEALTHCHECK).
+    Healthcheck(healthcheck::HealthcheckArgs),
     /// Print the OpenAPI document.
     Openapi {
         /// Print YAML instead of JSON.
@@ -64,6 +67,7 @@ impl Cli {
                 status,
             } => migrate::run(db, concurrency, status).await,
             Command::Tenants { db, command } => tenants::run(db, command).await,
+            Command::Healthcheck(args) => healthcheck::run(args).await,
             Command::Openapi { yaml } => {
                 openapi::run(yaml);
                 Ok(())

@@ -12,6 +12,7 @@ mod event_order;
 mod events;
 mod group_commit;
 mod health;
+mod healthcheck;
 mod helpers;
 mod hygiene;
 mod idempotency;
