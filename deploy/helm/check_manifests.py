@@ -61,6 +61,14 @@ def check(path):
             leaked = {"DATABASE_URL", "CONVO_JWT_SECRET", "ANTHROPIC_API_KEY"} & set(doc.get("data", {}))
             if leaked:
                 problems.append(f"{name}: secrets in a ConfigMap: {leaked}")
+    # Only the server's pods may match the Service's selector (and so the PDB's).
+    selectors = [d["spec"]["selector"] for d in docs if d["kind"] == "Service"]
+    for doc in docs:
+        if doc["kind"] == "Job":
+            labels = doc["spec"]["template"]["metadata"].get("labels", {})
+            for selector in selectors:
+                if all(labels.get(k) == v for k, v in selector.items()):
+                    problems.append(f"Job/{doc['metadata']['name']}: its pod matches the Service selector")
     for required in ("Deployment", "Service", "ConfigMap", "PodDisruptionBudget", "Job"):
         if required not in kinds:
             problems.append(f"no {required} rendered")
