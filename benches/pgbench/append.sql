@@ -1,6 +1,8 @@
 -- One event append as the server runs it (POST /api/spaces/{space}/speech without an
--- Idempotency-Key): BEGIN and SET LOCAL search_path pipelined with the append, then COMMIT
--- once the append's row is back. The space is one of :spaces ("spread-0" … ), at random.
+-- Idempotency-Key): BEGIN, SET LOCAL search_path and the append, then COMMIT once the
+-- append's row is back. The first three are pipelined here (the server waits for BEGIN; SET
+-- LOCAL before the append), so this is the database's best case for the same work.
+-- The space is one of :spaces ("spread-0" … ), at random.
 -- The server passes the event id (a UUIDv7 made in Rust) and the JSON as parameters; here
 -- they are gen_random_uuid() and literals.
 \set s random(0, :spaces - 1)

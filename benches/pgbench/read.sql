@@ -1,6 +1,6 @@
 -- One cursor page read as the server runs it (GET /api/spaces/{space}/events?since=…&limit=50):
--- BEGIN, SET LOCAL search_path, the space check, the cursor check and the page in one
--- pipeline, then COMMIT (which the server sends without waiting for).
+-- BEGIN, SET LOCAL search_path, the space check, the cursor check and the page, then COMMIT.
+-- Pipelined here (the server waits for each), so this is the database's best case.
 \startpipeline
 BEGIN;
 SELECT set_config('search_path', :schema, true);
