@@ -1,7 +1,7 @@
 //! The one error type of the API. Every error leaves the server as `{"detail": "..."}` with
 //! the status of `shared/api/errors.md`; the internals of a 5xx are logged, never sent.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use poem::{
     Endpoint, IntoResponse, Request, Response,
@@ -182,74 +182,10 @@ pub async fn allow_on_405<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Resu
         Err(err) => return Err(err),
     };
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED
-        && let Some(allow) = allowed_methods(&path)
+        && let Some(allow) = crate::route_template::allowed_methods(&path)
         && let Ok(value) = HeaderValue::from_str(&allow)
     {
         resp.headers_mut().insert(header::ALLOW, value);
     }
     Ok(resp)
-}
-
-/// A route of the OpenAPI document: its path segments (`None` for a parameter) and methods.
-type RouteMethods = (Vec<Option<String>>, Vec<String>);
-
-static ROUTES: LazyLock<Vec<RouteMethods>> = LazyLock::new(|| {
-    let spec: serde_json::Value =
-        serde_json::from_str(&crate::api::service().spec()).expect("the spec is JSON");
-    let mut routes = Vec::new();
-    for (template, operations) in spec["paths"].as_object().into_iter().flatten() {
-        let segments = template
-            .split('/')
-            .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
-            .collect();
-        let mut methods: Vec<String> = operations
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(method, _)| method.to_uppercase())
-            .collect();
-        if methods.iter().any(|m| m == "GET") {
-            methods.push("HEAD".to_string());
-        }
-        methods.sort();
-        routes.push((segments, methods));
-    }
-    routes
-});
-
-/// The `Allow` value for `path`: the route the router would pick, where a literal segment
-/// beats a parameter at the first position they differ.
-fn allowed_methods(path: &str) -> Option<String> {
-    let segments: Vec<&str> = path.split('/').collect();
-    ROUTES
-        .iter()
-        .filter(|(template, _)| {
-            template.len() == segments.len()
-                && template.iter().zip(&segments).all(|(t, s)| match t {
-                    Some(literal) => literal == s,
-                    None => !s.is_empty(),
-                })
-        })
-        .max_by_key(|(template, _)| template.iter().map(Option::is_some).collect::<Vec<_>>())
-        .map(|(_, methods)| methods.join(", "))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::allowed_methods;
-
-    #[test]
-    fn allow_lists_the_methods_of_the_route_the_router_picks() {
-        assert_eq!(allowed_methods("/health").as_deref(), Some("GET, HEAD"));
-        assert_eq!(
-            allowed_methods("/api/actors/abc").as_deref(),
-            Some("DELETE, PATCH")
-        );
-        // The literal `stream` wins over the `{event_id}` parameter.
-        assert_eq!(
-            allowed_methods("/api/spaces/s/events/stream").as_deref(),
-            Some("GET, HEAD")
-        );
-        assert_eq!(allowed_methods("/api/nothing"), None);
-    }
 }
