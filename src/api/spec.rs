@@ -1,11 +1,10 @@
-//! The OpenAPI document as clients see it: poem-openapi's output with two rewrites that the
-//! client generators need (both checked with the generators in `scripts/clients`).
+//! The OpenAPI document as clients see it: poem-openapi's output with two rewrites.
 //!
 //! 1. poem-openapi names the media type of every JSON body `application/json; charset=utf-8`,
-//!    the exact `Content-Type` it sends. As a key of a `content` map that is legal but unusual,
-//!    and generators key on the bare media type: openapi-fetch types only bodies under
-//!    `…/json`, so every body of the TypeScript client was untyped. The document names
-//!    `application/json`; the server still sends `; charset=utf-8` and accepts either.
+//!    the exact `Content-Type` it sends. As a key of a `content` map that is legal but unusual;
+//!    the document names the conventional `application/json` (a normalisation: openapi-fetch
+//!    and openapi-python-client were checked to handle either). The server still sends
+//!    `; charset=utf-8` and accepts either.
 //! 2. A described or nullable property of an enum type comes out as
 //!    `allOf: [{$ref: Enum}, {description, nullable}]` (OpenAPI 3.0 ignores siblings of a
 //!    `$ref`). openapi-python-client rejects `allOf` over a non-object and dropped every model
