@@ -303,10 +303,18 @@ impl EventsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
     ) -> Result<Json<Vec<Event>>, ApiError> {
+        let since = Since::parse(since.0.as_deref());
         let tx = tenant_tx(&state, auth.principal()).await?;
-        let after = cursor(&tx, &space_id, since.0.as_deref()).await?;
-        let rows = events::list_after(tx.client(), &space_id, after, limit.unwrap_or(50)).await?;
-        tx.commit().await?;
+        let db = tx.client();
+        // One round trip: the page is read after the cursor's event by a subquery, while the
+        // space and the cursor are checked beside it (the page is dropped if either fails).
+        let (checked, rows) = tokio::try_join!(since.check(&tx, &space_id), async {
+            let page =
+                events::list_after_event(db, &space_id, since.event_id(), limit.unwrap_or(50));
+            page.await.map_err(ApiError::from)
+        },)?;
+        checked?;
+        tx.end_read();
         Ok(Json(rows.into_iter().map(Event::from).collect()))
     }
 
@@ -384,16 +392,50 @@ pub(super) async fn cursor(
     space_id: &str,
     since: Option<&str>,
 ) -> Result<i64, ApiError> {
-    spaces::state(tx.client(), space_id)
-        .await?
-        .ok_or_else(space_not_found)?;
-    // An empty cursor (`?since=`) means none, as clients building URLs often send it.
-    let Some(since) = since.filter(|s| !s.trim().is_empty()) else {
-        return Ok(0);
-    };
-    let id = Uuid::parse_str(since)
-        .map_err(|_| ApiError::bad_request("since must be an event id (a UUID)"))?;
-    events::seq_of(tx.client(), space_id, id)
-        .await?
-        .ok_or_else(event_not_found)
+    Since::parse(since).check(tx, space_id).await?
+}
+
+/// A `since` query parameter: none, an event id, or not a UUID (a 400, but only once the
+/// space is known to exist, so a missing space is always a 404).
+pub(super) struct Since(Option<Result<Uuid, ()>>);
+
+impl Since {
+    pub(super) fn parse(since: Option<&str>) -> Since {
+        // An empty cursor (`?since=`) means none, as clients building URLs often send it.
+        Since(
+            since
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| Uuid::parse_str(s).map_err(|_| ())),
+        )
+    }
+
+    /// The cursor's event id, when it is one.
+    pub(super) fn event_id(&self) -> Option<Uuid> {
+        self.0.and_then(Result::ok)
+    }
+
+    /// Check the space and the cursor in one round trip; the outer error is the database's,
+    /// the inner one the request's: the cursor's sequence number (0 without one), or 404 for
+    /// a missing space or cursor event, 400 for a malformed cursor.
+    pub(super) async fn check(
+        &self,
+        tx: &TenantTx,
+        space_id: &str,
+    ) -> Result<Result<i64, ApiError>, ApiError> {
+        let db = tx.client();
+        let (space, seq) = tokio::try_join!(spaces::state(db, space_id), async {
+            match self.event_id() {
+                Some(id) => events::seq_of(db, space_id, id).await.map(Some),
+                None => Ok(None),
+            }
+        })?;
+        Ok(match (space, self.0) {
+            (None, _) => Err(space_not_found()),
+            (Some(_), None) => Ok(0),
+            (Some(_), Some(Err(()))) => {
+                Err(ApiError::bad_request("since must be an event id (a UUID)"))
+            }
+            (Some(_), Some(Ok(_))) => seq.flatten().ok_or_else(event_not_found),
+        })
+    }
 }

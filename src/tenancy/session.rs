@@ -1,13 +1,14 @@
 //! The tenant-scoped session: a pooled connection inside a transaction whose search_path is
 //! the caller's tenant schema and nothing else.
 //!
-//! Scoping is transaction-local (`SET LOCAL`), sent in the same round trip as `BEGIN`, so a
-//! recycled connection never carries a tenant's path into the next request and the scheme
-//! stays correct behind pgbouncer in transaction mode. Queries use unqualified table names and
+//! Scoping is transaction-local (`SET LOCAL`), sent with `BEGIN` in the round trip of the
+//! request's first statement, so a recycled connection never carries a tenant's path into the
+//! next request and the scheme stays correct behind pgbouncer in transaction mode. Queries use unqualified table names and
 //! cached prepared statements: PostgreSQL re-resolves them whenever search_path changes, and
 //! every tenant schema has identical tables because all run the same migrations.
 
 use deadpool_postgres::{Object, Pool};
+use futures::FutureExt;
 use tracing::Instrument;
 
 use crate::{error::ApiError, tenancy::SchemaName};
@@ -34,13 +35,15 @@ impl TenantTx {
             conn: Some(pool.get().instrument(span.clone()).await?),
             span,
         };
-        // Wrapped before the first statement, so a failure here still rolls back on drop.
-        tx.client()
-            .batch_execute(&format!(
-                "BEGIN; SET LOCAL search_path TO {}",
-                schema.quoted()
-            ))
-            .await?;
+        // Queued, not awaited: it travels in the same round trip as the request's first
+        // statement. tokio-postgres sends a request when its future is first polled and, when
+        // that future is dropped, still reads and discards the responses, so the connection
+        // stays in step. A failure cannot pass unnoticed: it leaves the transaction aborted,
+        // or the connection on its unscoped search_path, and the next statement fails.
+        let scope = format!("BEGIN; SET LOCAL search_path TO {}", schema.quoted());
+        if let Some(Err(err)) = tx.client().batch_execute(&scope).now_or_never() {
+            return Err(err.into());
+        }
         Ok(tx)
     }
 
@@ -57,6 +60,20 @@ impl TenantTx {
             return Err(err.into());
         }
         Ok(())
+    }
+}
+
+impl TenantTx {
+    /// End a transaction that wrote nothing: `COMMIT` is queued, not awaited, and the
+    /// connection goes back to the pool at once; the next request's statements on it run
+    /// after the `COMMIT`, in order. Nothing waits for an answer that cannot change what the
+    /// caller read, so a read costs one round trip less.
+    pub fn end_read(mut self) {
+        let conn = self.conn.take().expect("connection present until commit");
+        if conn.batch_execute("COMMIT").now_or_never().is_some() {
+            // Answered at once only when the connection is closed: do not reuse it.
+            drop(Object::take(conn));
+        }
     }
 }
 

@@ -283,10 +283,30 @@ async fn unknown_ids_are_404_and_inactive_spaces_409() {
         ),
         "/api/spaces/nowhere/events".to_string(),
         format!("/api/spaces/room/events?since={unknown}"),
+        // The space is checked first: a malformed cursor on a missing space is its 404.
+        "/api/spaces/nowhere/events?since=not-a-uuid".to_string(),
+        format!(
+            "/api/spaces/nowhere/events?since={}",
+            e["event_id"].as_str().unwrap()
+        ),
     ] {
         let (s, b) = get(&app, &alice, &path).await;
         detail(s, &b, 404);
     }
+    // A cursor from another space is unknown in this one.
+    app.space(&alice, "other").await;
+    let elsewhere = say(&app, &alice, "other", json!({"text": "t"})).await;
+    let (s, b) = get(
+        &app,
+        &alice,
+        &format!(
+            "/api/spaces/room/events?since={}",
+            elsewhere["event_id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    detail(s, &b, 404);
+    assert_eq!(b["detail"], "Event not found");
     let (s, b) = json_of(
         app.http
             .get(app.url("/api/spaces/room/events"))
