@@ -4,8 +4,14 @@
 //! Invalidation (rotation, deletion, tenant suspension) is broadcast to every replica through
 //! PostgreSQL NOTIFY (see [`super::invalidation`]); the short TTL is only a backstop. A
 //! generation counter keeps a verification that raced with an invalidation out of the cache.
+//!
+//! Once a principal expires or is invalidated, the next request reads the key's record again,
+//! but argon2 runs again only if the stored hash changed: the cache also remembers which
+//! stored hash each token digest was verified against. With thousands of busy keys a TTL that
+//! forced a new verification would cost an argon2 hash per key per TTL (10,000 keys at 60 s:
+//! about 170 hashes a second, more than two cores can do).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use moka::sync::Cache;
 use sha2::{Digest, Sha256};
@@ -30,6 +36,9 @@ pub enum Invalidation {
 
 pub struct AuthCache {
     verified: Cache<TokenDigest, Principal>,
+    /// The stored hash (PHC string) each token was last verified against. Argon2 is a pure
+    /// function of token and hash, so the same pair needs no second verification.
+    verified_hashes: Cache<TokenDigest, Arc<str>>,
     /// Tokens that failed recently, so a bad key cannot make the server hash over and over.
     rejected: Cache<TokenDigest, ()>,
     /// Bumped by every invalidation; observers (tests, streams) can await changes.
@@ -45,6 +54,10 @@ impl AuthCache {
                 .time_to_live(ttl)
                 .support_invalidation_closures()
                 .build(),
+            verified_hashes: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(24 * 3600))
+                .build(),
             rejected: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(30))
@@ -56,6 +69,18 @@ impl AuthCache {
 
     pub fn get(&self, digest: &TokenDigest) -> Option<Principal> {
         self.verified.get(digest)
+    }
+
+    /// Whether `token_digest` was verified against exactly this stored hash before.
+    pub fn verified_against(&self, digest: &TokenDigest, stored_hash: &str) -> bool {
+        self.verified_hashes
+            .get(digest)
+            .is_some_and(|h| *h == *stored_hash)
+    }
+
+    /// Remember that the token verified against `stored_hash`.
+    pub fn remember_verified(&self, digest: TokenDigest, stored_hash: &str) {
+        self.verified_hashes.insert(digest, Arc::from(stored_hash));
     }
 
     pub fn is_rejected(&self, digest: &TokenDigest) -> bool {

@@ -158,3 +158,56 @@ async fn suspended_tenant_gets_403_on_every_replica() {
         assert_eq!(body, serde_json::json!({"detail": "Tenant is suspended"}));
     }
 }
+
+/// Once a cached principal is gone (TTL or invalidation), the key is checked against its
+/// stored hash again, but argon2 runs only when that hash is not the one the token was
+/// already verified against, and a different hash still refuses the token.
+#[tokio::test]
+async fn an_expired_principal_is_revalidated_without_argon2_unless_the_hash_changed() {
+    use argon2::{Argon2, PasswordHasher};
+
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    let auth = &app.state.auth;
+    let me = || me_status(&app, app.get("/api/actors/me", &alice.api_key));
+    assert_eq!(me().await.0, 200);
+    let verified_once = auth.verifications();
+    assert!(verified_once >= 1);
+
+    auth.cache.invalidate_all();
+    assert_eq!(me().await.0, 200);
+    assert_eq!(
+        auth.verifications(),
+        verified_once,
+        "no argon2 for the same hash"
+    );
+
+    // The same key under a new salt: a different stored hash, so it is verified again.
+    let db = app.db().await;
+    let set_hash = |token: String| {
+        let db = &db;
+        async move {
+            let hash = Argon2::default()
+                .hash_password(token.as_bytes())
+                .unwrap()
+                .to_string();
+            db.execute(
+                "UPDATE convo.api_keys SET key_hash = $1
+                 WHERE actor_id = (SELECT actor_id FROM convo.actors WHERE display_name = 'Alice')",
+                &[&hash],
+            )
+            .await
+            .unwrap();
+        }
+    };
+    set_hash(alice.api_key.clone()).await;
+    auth.cache.invalidate_all();
+    assert_eq!(me().await.0, 200);
+    assert_eq!(auth.verifications(), verified_once + 1);
+
+    // A hash of another token: the remembered verification does not let the key through.
+    set_hash(format!("{}x", alice.api_key)).await;
+    auth.cache.invalidate_all();
+    assert_eq!(me().await.0, 401);
+    assert_eq!(auth.verifications(), verified_once + 2);
+}
