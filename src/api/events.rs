@@ -16,6 +16,7 @@ use super::{
     ApiTags,
     event::Event,
     event_write::{Draft, IdempotencyKey, event_not_found, missing_from_space, post_event},
+    json_body::JsonBody,
     space_not_found, tenant_tx,
 };
 use crate::{
@@ -159,7 +160,7 @@ impl EventsApi {
         )]
         idempotency_key: Header<Option<String>>,
         body: Json<SpeechRequest>,
-    ) -> Result<Json<Event>, ApiError> {
+    ) -> Result<JsonBody<Event>, ApiError> {
         let caller = auth.principal();
         let b = body.0;
         let draft = Draft {
@@ -184,7 +185,7 @@ impl EventsApi {
             IdempotencyKey(idempotency_key.0, req),
             draft,
         );
-        Ok(Json(event.await?))
+        Ok(JsonBody(event.await?))
     }
 
     /// Add an agent response
@@ -211,7 +212,7 @@ impl EventsApi {
         )]
         idempotency_key: Header<Option<String>>,
         body: Json<AgentResponseRequest>,
-    ) -> Result<Json<Event>, ApiError> {
+    ) -> Result<JsonBody<Event>, ApiError> {
         let caller = auth.principal();
         let b = body.0;
         let draft = Draft {
@@ -232,7 +233,7 @@ impl EventsApi {
             IdempotencyKey(idempotency_key.0, req),
             draft,
         );
-        Ok(Json(event.await?))
+        Ok(JsonBody(event.await?))
     }
 
     /// Add an event
@@ -258,7 +259,7 @@ impl EventsApi {
         )]
         idempotency_key: Header<Option<String>>,
         body: Json<NewEventRequest>,
-    ) -> Result<Json<Event>, ApiError> {
+    ) -> Result<JsonBody<Event>, ApiError> {
         let b = body.0;
         let draft = Draft {
             speaker_id: b.speaker_id,
@@ -279,7 +280,7 @@ impl EventsApi {
             IdempotencyKey(idempotency_key.0, req),
             draft,
         );
-        Ok(Json(event.await?))
+        Ok(JsonBody(event.await?))
     }
 
     /// List events
@@ -302,7 +303,7 @@ impl EventsApi {
         /// Maximum number of events, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
-    ) -> Result<Json<Vec<Event>>, ApiError> {
+    ) -> Result<JsonBody<Vec<Event>>, ApiError> {
         let since = Since::parse(since.0.as_deref());
         let tx = tenant_tx(&state, auth.principal()).await?;
         let db = tx.client();
@@ -315,7 +316,7 @@ impl EventsApi {
         },)?;
         checked?;
         tx.end_read();
-        Ok(Json(rows.into_iter().map(Event::from).collect()))
+        Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }
 
     /// Get an event
@@ -335,14 +336,14 @@ impl EventsApi {
         space_id: Path<String>,
         /// The event's id (a UUID; anything else is a 404).
         event_id: Path<String>,
-    ) -> Result<Json<Event>, ApiError> {
+    ) -> Result<JsonBody<Event>, ApiError> {
         let id = Uuid::parse_str(&event_id).map_err(|_| event_not_found())?;
         let tx = tenant_tx(&state, auth.principal()).await?;
         let Some(event) = events::get(tx.client(), &space_id, id).await? else {
             return Err(missing_from_space(&tx, &space_id, event_not_found()).await?);
         };
         tx.commit().await?;
-        Ok(Json(event.into()))
+        Ok(JsonBody(event.into()))
     }
 
     /// Get the transcript
@@ -368,7 +369,7 @@ impl EventsApi {
         /// Maximum number of events, 1–1000 (default 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<i64>>,
-    ) -> Result<Json<Vec<Event>>, ApiError> {
+    ) -> Result<JsonBody<Vec<Event>>, ApiError> {
         if let (Some(s), Some(e)) = (start.0, end.0)
             && s > e
         {
@@ -381,7 +382,7 @@ impl EventsApi {
         let limit = limit.unwrap_or(1000);
         let rows = events::list_between(tx.client(), &space_id, start.0, end.0, limit).await?;
         tx.commit().await?;
-        Ok(Json(rows.into_iter().map(Event::from).collect()))
+        Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }
 }
 

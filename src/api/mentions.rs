@@ -6,10 +6,9 @@ use poem::web::Data;
 use poem_openapi::{
     OpenApi,
     param::{Path, Query},
-    payload::Json,
 };
 
-use super::{ApiTags, event::Event, events::cursor, tenant_tx};
+use super::{ApiTags, event::Event, events::cursor, json_body::JsonBody, tenant_tx};
 use crate::{app::AppState, auth::ApiKeyAuth, error::ApiError, store::events};
 
 pub struct MentionsApi;
@@ -38,7 +37,7 @@ impl MentionsApi {
         /// Maximum number of events, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
-    ) -> Result<Json<Vec<Event>>, ApiError> {
+    ) -> Result<JsonBody<Vec<Event>>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
         let after = cursor(&tx, &space_id, since.0.as_deref()).await?;
         let rows = events::mentioning(
@@ -50,6 +49,6 @@ impl MentionsApi {
         )
         .await?;
         tx.commit().await?;
-        Ok(Json(rows.into_iter().map(Event::from).collect()))
+        Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod event;
 pub(crate) mod event_write;
 mod events;
 mod health;
+mod json_body;
 mod mentions;
 mod participants;
 mod pats;
