@@ -3,14 +3,18 @@
 //! schema of a `text/event-stream` response describes one message (its `id`, `event` and `data`
 //! fields), which is how schemathesis and client generators read it.
 
-use futures::stream::BoxStream;
-use poem::{IntoResponse, Response};
+use std::{task::Poll, time::Duration};
+
+use bytes::Bytes;
+use futures::{StreamExt, stream::BoxStream};
+use poem::{Body, IntoResponse, Response};
 use poem_openapi::{
     ApiResponse,
-    payload::{EventStream, Payload},
+    payload::Payload,
     registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry},
     types::Type,
 };
+use tokio::time::Instant;
 
 use super::event::Event;
 use crate::realtime::SharedEvent;
@@ -18,7 +22,13 @@ use crate::realtime::SharedEvent;
 const MESSAGE_SCHEMA: &str = "StreamMessage";
 
 /// `GET …/events/stream`'s body: one `context_event` message per event.
-pub struct EventMessages(pub EventStream<BoxStream<'static, SharedEvent>>);
+/// The stream's messages, each written as the frame its [`SharedEvent`] carries, with a
+/// keep-alive comment (`:`) after each idle `keep_alive`. poem's SSE writer would format every
+/// message again per subscriber and copy it through an `AsyncRead` with a buffer per stream.
+pub struct EventMessages {
+    pub events: BoxStream<'static, SharedEvent>,
+    pub keep_alive: Duration,
+}
 
 fn string(description: &'static str) -> MetaSchemaRef {
     MetaSchemaRef::Inline(Box::new(MetaSchema {
@@ -68,7 +78,21 @@ impl Payload for EventMessages {
 
 impl IntoResponse for EventMessages {
     fn into_response(self) -> Response {
-        self.0.into_response()
+        let mut events = self.events;
+        let comment = Bytes::from_static(b":\n\n");
+        let mut idle = tokio::time::interval_at(Instant::now() + self.keep_alive, self.keep_alive);
+        let frames = futures::stream::poll_fn(move |cx| {
+            if let Poll::Ready(event) = events.poll_next_unpin(cx) {
+                idle.reset();
+                return Poll::Ready(event.map(|e| Ok::<_, std::io::Error>(e.frame)));
+            }
+            idle.poll_tick(cx).map(|_| Some(Ok(comment.clone())))
+        });
+        Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .header("X-Accel-Buffering", "no")
+            .header("Cache-Control", "no-cache")
+            .body(Body::from_bytes_stream(frames))
     }
 }
 

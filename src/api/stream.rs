@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use poem::web::{Data, sse};
+use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
     param::{Header, Path, Query},
-    payload::{EventStream, Json},
+    payload::Json,
 };
 use tokio::sync::broadcast::{self, error::RecvError};
 
@@ -91,15 +91,10 @@ impl StreamApi {
                 event
             })
             .boxed();
-        Ok(EventMessages(
-            EventStream::new(stream)
-                .keep_alive(state.sse_keepalive)
-                .to_event(|e| {
-                    sse::Event::message(e.json.to_string())
-                        .event_type("context_event")
-                        .id(e.event_id.to_string())
-                }),
-        ))
+        Ok(EventMessages {
+            events: stream,
+            keep_alive: state.sse_keepalive,
+        })
     }
 
     /// Create a stream token

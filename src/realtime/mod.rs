@@ -19,10 +19,11 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use bytes::Bytes;
 use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
-use crate::{db::Db, tenancy::SchemaName};
+use crate::{api::event::Event, db::Db, store::events::EventRow, tenancy::SchemaName};
 pub use hints::{CHANNEL, HintHandler};
 pub use limiter::{StreamLimiter, StreamSlot};
 
@@ -33,13 +34,31 @@ pub struct SpaceKey {
     pub space_id: String,
 }
 
-/// An event serialised once for every subscriber.
+/// An event serialised once for every subscriber, as the complete Server-Sent Events message
+/// every stream writes: subscribers share the bytes instead of formatting their own copy.
 #[derive(Clone, Debug)]
 pub struct SharedEvent {
     pub seq: i64,
-    pub event_id: Uuid,
-    pub json: Arc<str>,
+    pub frame: Bytes,
 }
+
+impl SharedEvent {
+    /// `id`, `event` and `data` lines, as poem's SSE writer formats them; the JSON is one
+    /// line (serde escapes line breaks inside strings).
+    pub fn new(row: EventRow) -> SharedEvent {
+        let (seq, event_id) = (row.seq, row.event_id);
+        let json = serde_json::to_string(&Event::from(row)).expect("an event serialises");
+        SharedEvent {
+            seq,
+            frame: Bytes::from(format!(
+                "id: {event_id}\nevent: {EVENT_TYPE}\ndata: {json}\n\n"
+            )),
+        }
+    }
+}
+
+/// The `event:` field of every message.
+pub const EVENT_TYPE: &str = "context_event";
 
 /// Consecutive events of one space, in sequence order.
 pub type Batch = Arc<Vec<SharedEvent>>;

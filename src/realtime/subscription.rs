@@ -1,17 +1,13 @@
 //! One subscriber's stream: replay from the database after its cursor, then follow the
 //! space's broadcast, falling back to the database on any gap or lag.
 
-use std::{borrow::Cow, future::Future, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use futures::Stream;
-use poem_openapi::{
-    registry::{MetaSchemaRef, Registry},
-    types::{ToJSON, Type},
-};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Hub, SharedEvent, SpaceKey};
-use crate::{api::event::Event, error::ApiError, store, tenancy::TenantTx};
+use crate::{error::ApiError, store, tenancy::TenantTx};
 
 /// Events read from the database per query while replaying or catching up.
 const REPLAY_BATCH: i64 = 200;
@@ -26,17 +22,7 @@ pub async fn fetch_after(
     let tx = TenantTx::begin(&hub.db.pool, &space.schema).await?;
     let rows = store::events::list_after(tx.client(), &space.space_id, after, limit).await?;
     tx.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let (seq, event_id) = (row.seq, row.event_id);
-            SharedEvent {
-                seq,
-                event_id,
-                json: Event::from(row).to_json_string().into(),
-            }
-        })
-        .collect())
+    Ok(rows.into_iter().map(SharedEvent::new).collect())
 }
 
 /// Every event of `space` with a sequence above `after`, exactly once and in order, until
@@ -126,37 +112,4 @@ pub fn events(
 /// The events of `batch` after sequence `last`.
 fn unsent(batch: &[SharedEvent], last: i64) -> Vec<SharedEvent> {
     batch.iter().filter(|e| e.seq > last).cloned().collect()
-}
-
-/// Documented in the spec as the event object it carries.
-impl Type for SharedEvent {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        Event::name()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        Event::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        Event::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::once(self))
-    }
-}
-
-impl ToJSON for SharedEvent {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        serde_json::from_str(&self.json).ok()
-    }
 }

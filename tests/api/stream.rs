@@ -297,3 +297,56 @@ async fn the_first_subscriber_never_misses_a_concurrent_append() {
         assert_eq!(received.id, written.to_string(), "space {i}");
     }
 }
+
+/// The bytes on the wire: a keep-alive comment while the space is idle, then each event as
+/// exactly `id`, `event` and one `data` line holding the event's JSON (line breaks in the
+/// text escaped), as the REST API returns it.
+#[tokio::test]
+async fn wire_format_and_keep_alive() {
+    use futures::StreamExt;
+
+    let mut config = serve_config(&fresh_database().await);
+    config.sse_keepalive_secs = 1;
+    let app = TestApp::spawn_with(config).await;
+    let alice = setup(&app, "room").await;
+    let resp = stream_req(&app, &alice.api_key, "room")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    let mut body = resp.bytes_stream();
+    let mut wire = String::new();
+    let mut read_until = async |wire: &mut String, pattern: &str| {
+        tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while !wire.contains(pattern) {
+                let chunk = body.next().await.expect("stream open").unwrap();
+                wire.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        })
+        .await
+        .expect("within 5 s");
+    };
+    read_until(&mut wire, ":\n\n").await;
+    assert_eq!(wire, ":\n\n", "only keep-alive comments while idle");
+
+    let posted = app
+        .post(
+            "/api/spaces/room/speech",
+            &alice.api_key,
+            json!({"text": "two\nlines \"quoted\""}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, event) = json_of(posted).await;
+    assert_eq!(status, 200);
+    wire.clear();
+    read_until(&mut wire, "\n\n").await;
+    let wire = wire.trim_start_matches(":\n\n");
+    let id = event["event_id"].as_str().unwrap();
+    let prefix = format!("id: {id}\nevent: context_event\ndata: ");
+    assert!(wire.starts_with(&prefix), "{wire:?}");
+    let data = wire[prefix.len()..].strip_suffix("\n\n").unwrap();
+    assert!(!data.contains('\n'));
+    assert_eq!(serde_json::from_str::<Value>(data).unwrap(), event);
+}
