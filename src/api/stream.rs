@@ -138,7 +138,8 @@ async fn until_revoked(
     mut invalidations: broadcast::Receiver<Invalidation>,
 ) {
     // One check covers an invalidation between authentication and the subscription above.
-    if !state.auth.still_valid(&principal).await {
+    // The checks are boxed so their database state is not part of every idle stream.
+    if !Box::pin(state.auth.still_valid(&principal)).await {
         return;
     }
     loop {
@@ -148,7 +149,7 @@ async fn until_revoked(
             Err(RecvError::Closed) => return std::future::pending().await,
             _ => {}
         }
-        if !state.auth.still_valid(&principal).await {
+        if !Box::pin(state.auth.still_valid(&principal)).await {
             return;
         }
     }

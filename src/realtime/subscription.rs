@@ -38,7 +38,7 @@ pub fn events(
         let mut shutdown = hub.shutdown();
         // Subscribe before replaying, so nothing committed meanwhile can fall between the two.
         let mut rx = loop {
-            match hub.subscribe(&space).await {
+            match Box::pin(hub.subscribe(&space)).await {
                 Ok(rx) => break rx,
                 Err(_) => {
                     let give_up = tokio::select! {
@@ -55,7 +55,9 @@ pub fn events(
         let mut last = after;
         'catch_up: loop {
             loop {
-                match fetch_after(&hub, &space, last, REPLAY_BATCH).await {
+                // Boxed: a database round trip's state is large, and inline it would sit in
+                // every idle stream for its whole life.
+                match Box::pin(fetch_after(&hub, &space, last, REPLAY_BATCH)).await {
                     Ok(events) => {
                         let caught_up = (events.len() as i64) < REPLAY_BATCH;
                         for event in events {
