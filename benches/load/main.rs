@@ -9,6 +9,7 @@ mod drive;
 mod pgbench;
 mod server;
 mod sse;
+mod tenants;
 
 use std::time::{Duration, Instant};
 
@@ -28,12 +29,31 @@ struct Row {
     pgbench: Option<Figures>,
 }
 
+/// What a run measures: every scenario unless some are named (`cargo bench --bench load --
+/// read spread`).
+const SCENARIOS: [&str; 5] = ["append", "read", "create", "sse", "spread"];
+
 #[tokio::main]
 async fn main() {
     let secs: u64 = std::env::var("CONVO_BENCH_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
+    let tenants: usize = std::env::var("CONVO_BENCH_TENANTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    for name in &named {
+        assert!(
+            SCENARIOS.contains(&name.as_str()),
+            "unknown scenario {name}; choose from {SCENARIOS:?}"
+        );
+    }
+    let runs = |scenario: &str| named.is_empty() || named.iter().any(|n| n == scenario);
     let duration = Duration::from_secs(secs);
     let db = Database::fresh().await;
     let server = Server::start(&db).await;
@@ -41,149 +61,323 @@ async fn main() {
         .pool_max_idle_per_host(8192)
         .build()
         .unwrap();
-    let base = server.base.clone();
-    let rss_idle = server.rss_kib();
-    let actor = Actor::create(&http, &base).await;
-    let key = actor.key.clone();
-    let mut rows = Vec::new();
-
-    // (a) appends: each connection on a random one of 128 spaces, then all on one hot space.
-    for i in 0..SPREAD_SPACES {
-        create_space(&http, &base, &key, &format!("spread-{i}")).await;
+    let bench = Bench {
+        duration,
+        rss_idle: server.rss_kib(),
+        actor: Actor::create(&http, &server.base).await,
+        http,
+        db,
+        server,
+        rows: Vec::new(),
+        rss_load: 0,
+        memory: Vec::new(),
+    };
+    let mut bench = bench;
+    if runs("append") {
+        bench.appends().await;
     }
-    create_space(&http, &base, &key, "hot").await;
-    let schema = format!("\"{}\"", actor.schema);
-    let mut rss_load = 0;
-    for connections in CONNECTIONS {
-        let (h, b, k) = (http.clone(), base.clone(), key.clone());
-        let figures = load(connections, duration, move |c, i| {
-            let (h, b, k) = (h.clone(), b.clone(), k.clone());
-            let space = format!("spread-{}", (c * 7919 + i * 104_729) % SPREAD_SPACES);
-            async move {
-                post(&h, &b, &k, &space, "spread").await;
-            }
-        })
-        .await;
-        rss_load = rss_load.max(server.rss_kib());
-        let raw = pgbench::run(
-            &db,
-            "append.sql",
-            connections,
-            duration,
-            &[
-                ("schema", schema.clone()),
-                ("spaces", SPREAD_SPACES.to_string()),
-                ("speaker", actor.actor_id.clone()),
-            ],
-        );
-        rows.push(Row {
-            scenario: "append, spread".into(),
-            connections,
-            server: figures,
-            pgbench: Some(raw),
-        });
+    if runs("read") {
+        bench.cursor_reads().await;
     }
-    for connections in CONNECTIONS {
-        let (h, b, k) = (http.clone(), base.clone(), key.clone());
-        let figures = load(connections, duration, move |_, _| {
-            let (h, b, k) = (h.clone(), b.clone(), k.clone());
-            async move {
-                post(&h, &b, &k, "hot", "hot").await;
-            }
-        })
-        .await;
-        rows.push(Row {
-            scenario: "append, one hot space".into(),
-            connections,
-            server: figures,
-            pgbench: None,
-        });
+    if runs("create") {
+        bench.tenant_creation().await;
     }
-
-    // (b) cursor page reads: 50 events after a cursor in the middle of a 1,000-event space.
-    create_space(&http, &base, &key, "history").await;
-    let mut cursor = String::new();
-    for i in 0..1000 {
-        let id = post(&http, &base, &key, "history", "old").await;
-        if i == 500 {
-            cursor = id;
-        }
+    if runs("sse") {
+        bench.sse().await;
     }
-    let path = format!("{base}/api/spaces/history/events?since={cursor}&limit=50");
-    for connections in CONNECTIONS {
-        let (h, p, k) = (http.clone(), path.clone(), key.clone());
-        let figures = load(connections, duration, move |_, _| {
-            let (h, p, k) = (h.clone(), p.clone(), k.clone());
-            async move {
-                let resp = h.get(&p).bearer_auth(&k).send().await.unwrap();
-                assert_eq!(resp.status(), 200);
-                resp.bytes().await.unwrap();
-            }
-        })
-        .await;
-        rss_load = rss_load.max(server.rss_kib());
-        let raw = pgbench::run(
-            &db,
-            "read.sql",
-            connections,
-            duration,
-            &[
-                ("schema", schema.clone()),
-                ("space", "history".into()),
-                ("cursor", cursor.clone()),
-            ],
-        );
-        rows.push(Row {
-            scenario: "cursor read".into(),
-            connections,
-            server: figures,
-            pgbench: Some(raw),
-        });
+    if runs("spread") {
+        bench.spread_reads(tenants).await;
     }
-
-    // (d) tenant creation, one actor per tenant, one at a time.
-    let mut created = Vec::new();
-    for i in 0..TENANTS_TIMED {
-        let other = Actor::register(&http, &base, &format!("t{i}")).await;
-        let started = Instant::now();
-        create_tenant(&http, &base, &other, &format!("Timed Org {i}")).await;
-        created.push(started.elapsed());
-    }
-    created.sort();
-    rows.push(Row {
-        scenario: "tenant creation (sequential)".into(),
-        connections: 1,
-        server: Figures {
-            per_sec: TENANTS_TIMED as f64 / created.iter().sum::<Duration>().as_secs_f64(),
-            p50_ms: ms(percentile(&created, 0.50)),
-            p99_ms: ms(percentile(&created, 0.99)),
-        },
-        pgbench: None,
-    });
-
-    // (c) SSE delivery latency and (f) memory per idle stream.
-    let mut memory = Vec::new();
-    for subscribers in SUBSCRIBERS {
-        let space = format!("fanout-{subscribers}");
-        create_space(&http, &base, &key, &space).await;
-        let (figures, per_stream) = sse::fanout(&server, &http, &key, &space, subscribers).await;
-        memory.push((subscribers, per_stream));
-        rows.push(Row {
-            scenario: "SSE delivery".into(),
-            connections: subscribers,
-            server: figures,
-            pgbench: None,
-        });
-    }
-
-    print_table(&rows);
-    println!();
-    println!("server RSS: idle {rss_idle} KiB, peak under load {rss_load} KiB");
-    for (subscribers, per_stream) in memory {
-        println!("server RSS per idle stream at {subscribers} streams: {per_stream:.1} KiB");
-    }
+    bench.report();
+    let Bench { server, db, .. } = bench;
     drop(server);
     db.drop_database().await;
+}
+
+struct Bench {
+    duration: Duration,
+    http: reqwest::Client,
+    db: Database,
+    server: Server,
+    actor: Actor,
+    rows: Vec<Row>,
+    rss_idle: u64,
+    rss_load: u64,
+    memory: Vec<(usize, f64)>,
+}
+
+impl Bench {
+    fn schema(&self) -> String {
+        format!("\"{}\"", self.actor.schema)
+    }
+
+    /// (a) appends: each connection on a random one of 128 spaces, then all on one hot space.
+    async fn appends(&mut self) {
+        let (http, base, key) = (&self.http, &self.server.base, &self.actor.key);
+        for i in 0..SPREAD_SPACES {
+            create_space(http, base, key, &format!("spread-{i}")).await;
+        }
+        create_space(http, base, key, "hot").await;
+        for connections in CONNECTIONS {
+            let (h, b, k) = (http.clone(), base.clone(), key.clone());
+            let figures = load(connections, self.duration, move |c, i| {
+                let (h, b, k) = (h.clone(), b.clone(), k.clone());
+                let space = format!("spread-{}", (c * 7919 + i * 104_729) % SPREAD_SPACES);
+                async move {
+                    post(&h, &b, &k, &space, "spread").await;
+                }
+            })
+            .await;
+            self.rss_load = self.rss_load.max(self.server.rss_kib());
+            let raw = pgbench::run(
+                &self.db,
+                "append.sql",
+                connections,
+                self.duration,
+                &[
+                    ("schema", self.schema()),
+                    ("spaces", SPREAD_SPACES.to_string()),
+                    ("speaker", self.actor.actor_id.clone()),
+                ],
+            );
+            self.rows.push(Row {
+                scenario: "append, spread".into(),
+                connections,
+                server: figures,
+                pgbench: Some(raw),
+            });
+        }
+        for connections in CONNECTIONS {
+            let (h, b, k) = (http.clone(), base.clone(), key.clone());
+            let figures = load(connections, self.duration, move |_, _| {
+                let (h, b, k) = (h.clone(), b.clone(), k.clone());
+                async move {
+                    post(&h, &b, &k, "hot", "hot").await;
+                }
+            })
+            .await;
+            self.rows.push(Row {
+                scenario: "append, one hot space".into(),
+                connections,
+                server: figures,
+                pgbench: None,
+            });
+        }
+    }
+
+    /// (b) cursor page reads: 50 events after a cursor in the middle of a 1,000-event space.
+    async fn cursor_reads(&mut self) {
+        let (http, base, key) = (&self.http, &self.server.base, &self.actor.key);
+        create_space(http, base, key, "history").await;
+        let mut cursor = String::new();
+        for i in 0..1000 {
+            let id = post(http, base, key, "history", "old").await;
+            if i == 500 {
+                cursor = id;
+            }
+        }
+        for connections in CONNECTIONS {
+            let keys = vec![key.clone()];
+            let path = format!("/api/spaces/history/events?since={cursor}&limit=50");
+            let figures = read_load(http, base, keys, path, connections, self.duration).await;
+            self.rss_load = self.rss_load.max(self.server.rss_kib());
+            let raw = pgbench::run(
+                &self.db,
+                "read.sql",
+                connections,
+                self.duration,
+                &[
+                    ("schema", self.schema()),
+                    ("space", "history".into()),
+                    ("cursor", cursor.clone()),
+                ],
+            );
+            self.rows.push(Row {
+                scenario: "cursor read".into(),
+                connections,
+                server: figures,
+                pgbench: Some(raw),
+            });
+        }
+    }
+
+    /// (d) tenant creation, one actor per tenant, one at a time.
+    async fn tenant_creation(&mut self) {
+        let (http, base) = (&self.http, &self.server.base);
+        let mut created = Vec::new();
+        for i in 0..TENANTS_TIMED {
+            let other = Actor::register(http, base, &format!("t{i}")).await;
+            let started = Instant::now();
+            create_tenant(http, base, &other, &format!("Timed Org {i}")).await;
+            created.push(started.elapsed());
+        }
+        created.sort();
+        self.rows.push(Row {
+            scenario: "tenant creation (sequential)".into(),
+            connections: 1,
+            server: Figures {
+                per_sec: TENANTS_TIMED as f64 / created.iter().sum::<Duration>().as_secs_f64(),
+                p50_ms: ms(percentile(&created, 0.50)),
+                p99_ms: ms(percentile(&created, 0.99)),
+            },
+            pgbench: None,
+        });
+    }
+
+    /// (c) SSE delivery latency and (f) memory per idle stream.
+    async fn sse(&mut self) {
+        for subscribers in SUBSCRIBERS {
+            let space = format!("fanout-{subscribers}");
+            create_space(&self.http, &self.server.base, &self.actor.key, &space).await;
+            let (figures, per_stream) = sse::fanout(
+                &self.server,
+                &self.http,
+                &self.actor.key,
+                &space,
+                subscribers,
+            )
+            .await;
+            self.memory.push((subscribers, per_stream));
+            self.rows.push(Row {
+                scenario: "SSE delivery".into(),
+                connections: subscribers,
+                server: figures,
+                pgbench: None,
+            });
+        }
+    }
+
+    /// (e) one page read (50 of 60 events after a cursor) at 32 connections: all on this
+    /// tenant, then each request on a random one of `count` tenants (this one and `count - 1`
+    /// provisioned in bulk); pgbench likewise.
+    async fn spread_reads(&mut self, count: usize) {
+        const CONNECTIONS: usize = 32;
+        let (http, base, key) = (&self.http, &self.server.base, &self.actor.key);
+        create_space(http, base, key, "page").await;
+        let mut cursor = String::new();
+        for i in 0..60 {
+            let id = post(http, base, key, "page", "paged").await;
+            if i == 9 {
+                cursor = id;
+            }
+        }
+        let path = format!("/api/spaces/page/events?since={cursor}&limit=50");
+        let vars = |schema: Option<String>| {
+            let mut vars = vec![("space", "page".to_string()), ("cursor", cursor.clone())];
+            match schema {
+                Some(schema) => vars.push(("schema", schema)),
+                None => vars.push(("tenants", (count - 1).to_string())),
+            }
+            vars
+        };
+        let one = read_load(
+            http,
+            base,
+            vec![key.clone()],
+            path.clone(),
+            CONNECTIONS,
+            self.duration,
+        )
+        .await;
+        let raw = pgbench::run(
+            &self.db,
+            "read.sql",
+            CONNECTIONS,
+            self.duration,
+            &vars(Some(self.schema())),
+        );
+        self.rows.push(Row {
+            scenario: "cursor read, 1 tenant".into(),
+            connections: CONNECTIONS,
+            server: one,
+            pgbench: Some(raw),
+        });
+
+        let started = Instant::now();
+        let spread = tenants::provision(&self.db, &self.actor.schema, count - 1).await;
+        eprintln!(
+            "{} tenants provisioned in {:.0} s",
+            count - 1,
+            started.elapsed().as_secs_f64()
+        );
+        let mut keys = spread;
+        keys.push(key.clone());
+        // Each key verified once, as a warm server has done (not measured).
+        let warm = stream_all(http, base, &keys, &path).await;
+        eprintln!("warm-up: {warm} keys verified");
+        let figures = read_load(http, base, keys, path, CONNECTIONS, self.duration).await;
+        self.rss_load = self.rss_load.max(self.server.rss_kib());
+        let raw = pgbench::run(
+            &self.db,
+            "read_spread.sql",
+            CONNECTIONS,
+            self.duration,
+            &vars(None),
+        );
+        self.rows.push(Row {
+            scenario: format!("cursor read, {count} tenants"),
+            connections: CONNECTIONS,
+            server: figures,
+            pgbench: Some(raw),
+        });
+    }
+
+    fn report(&self) {
+        print_table(&self.rows);
+        println!();
+        println!(
+            "server RSS: idle {} KiB, peak under load {} KiB",
+            self.rss_idle, self.rss_load
+        );
+        for (subscribers, per_stream) in &self.memory {
+            println!("server RSS per idle stream at {subscribers} streams: {per_stream:.1} KiB");
+        }
+    }
+}
+
+/// Closed-loop `GET base+path` with each request under one of `keys`, spread evenly.
+async fn read_load(
+    http: &reqwest::Client,
+    base: &str,
+    keys: Vec<String>,
+    path: String,
+    connections: usize,
+    duration: Duration,
+) -> Figures {
+    let (h, url, keys) = (
+        http.clone(),
+        format!("{base}{path}"),
+        std::sync::Arc::new(keys),
+    );
+    load(connections, duration, move |c, i| {
+        let (h, url) = (h.clone(), url.clone());
+        let key = keys[(c * 7919 + i * 104_729) % keys.len()].clone();
+        async move {
+            let resp = h.get(&url).bearer_auth(&key).send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.bytes().await.unwrap();
+        }
+    })
+    .await
+}
+
+/// One request per key, 32 at a time; how many succeeded.
+async fn stream_all(http: &reqwest::Client, base: &str, keys: &[String], path: &str) -> usize {
+    use futures::StreamExt;
+    futures::stream::iter(keys)
+        .map(|key| async move {
+            let resp = http
+                .get(format!("{base}{path}"))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.bytes().await.unwrap();
+        })
+        .buffer_unordered(32)
+        .count()
+        .await
 }
 
 fn print_table(rows: &[Row]) {
