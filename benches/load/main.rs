@@ -70,23 +70,29 @@ async fn main() {
         server,
         rows: Vec::new(),
         rss_load: 0,
+        rss_after: Vec::new(),
         memory: Vec::new(),
     };
     let mut bench = bench;
     if runs("append") {
         bench.appends().await;
+        bench.rss_after("append");
     }
     if runs("read") {
         bench.cursor_reads().await;
+        bench.rss_after("read");
     }
     if runs("create") {
         bench.tenant_creation().await;
+        bench.rss_after("create");
     }
     if runs("sse") {
         bench.sse().await;
+        bench.rss_after("sse");
     }
     if runs("spread") {
         bench.spread_reads(tenants).await;
+        bench.rss_after("spread");
     }
     bench.report();
     let Bench { server, db, .. } = bench;
@@ -102,11 +108,19 @@ struct Bench {
     actor: Actor,
     rows: Vec<Row>,
     rss_idle: u64,
+    /// Peak RSS measured right after the append and read loads.
     rss_load: u64,
+    /// RSS once each scenario has finished (memory freed by the process is not always
+    /// returned to the system, so this is what the scenario left behind).
+    rss_after: Vec<(&'static str, u64)>,
     memory: Vec<(usize, f64)>,
 }
 
 impl Bench {
+    fn rss_after(&mut self, scenario: &'static str) {
+        self.rss_after.push((scenario, self.server.rss_kib()));
+    }
+
     fn schema(&self) -> String {
         format!("\"{}\"", self.actor.schema)
     }
@@ -306,7 +320,6 @@ impl Bench {
         let warm = stream_all(http, base, &keys, &path).await;
         eprintln!("warm-up: {warm} keys verified");
         let figures = read_load(http, base, keys, path, CONNECTIONS, self.duration).await;
-        self.rss_load = self.rss_load.max(self.server.rss_kib());
         let raw = pgbench::run(
             &self.db,
             "read_spread.sql",
@@ -325,10 +338,19 @@ impl Bench {
     fn report(&self) {
         print_table(&self.rows);
         println!();
-        println!(
-            "server RSS: idle {} KiB, peak under load {} KiB",
-            self.rss_idle, self.rss_load
-        );
+        println!("server RSS: idle {} KiB", self.rss_idle);
+        if self.rss_load > 0 {
+            println!(
+                "server RSS: peak under append and read load {} KiB",
+                self.rss_load
+            );
+        }
+        let after: Vec<String> = self
+            .rss_after
+            .iter()
+            .map(|(scenario, kib)| format!("{scenario} {kib} KiB"))
+            .collect();
+        println!("server RSS after each scenario: {}", after.join(", "));
         for (subscribers, per_stream) in &self.memory {
             println!("server RSS per idle stream at {subscribers} streams: {per_stream:.1} KiB");
         }
