@@ -84,7 +84,7 @@ impl ActivityApi {
             .ok_or_else(space_not_found)?;
         let speakers = activity::since(tx.client(), &space_id, since, max_events).await?;
         let joined = participants::list(tx.client(), &[space_id.as_str()]).await?;
-        tx.commit().await?;
+        tx.end_read();
 
         let mut joined_by_id: HashMap<String, participants::ParticipantRow> = joined
             .iter()

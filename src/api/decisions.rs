@@ -178,7 +178,7 @@ impl DecisionsApi {
         require_space(&tx, &space_id).await?;
         let rows =
             decisions::list(tx.client(), &space_id, status.map(DecisionStatus::as_str)).await?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(rows.into_iter().map(Decision::from).collect()))
     }
 
@@ -244,7 +244,7 @@ impl DecisionsApi {
                 DecisionStatus::Rejected => counts.rejected = n,
             }
         }
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(counts))
     }
 
@@ -272,7 +272,7 @@ impl DecisionsApi {
         let row = decisions::get(tx.client(), &space_id, decision_id)
             .await?
             .ok_or_else(decision_not_found)?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(row.into()))
     }
 

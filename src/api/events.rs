@@ -342,7 +342,7 @@ impl EventsApi {
         let Some(event) = events::get(tx.client(), &space_id, id).await? else {
             return Err(missing_from_space(&tx, &space_id, event_not_found()).await?);
         };
-        tx.commit().await?;
+        tx.end_read();
         Ok(JsonBody(event.into()))
     }
 
@@ -381,7 +381,7 @@ impl EventsApi {
             .ok_or_else(space_not_found)?;
         let limit = limit.unwrap_or(1000);
         let rows = events::list_between(tx.client(), &space_id, start.0, end.0, limit).await?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }
 }

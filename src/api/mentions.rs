@@ -48,7 +48,7 @@ impl MentionsApi {
             limit.unwrap_or(20),
         )
         .await?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }
 }

@@ -95,7 +95,7 @@ impl ParticipantsApi {
             .await?
             .ok_or_else(space_not_found)?;
         let rows = participants::list(tx.client(), &[space_id.as_str()]).await?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(rows.into_iter().map(Participant::from).collect()))
     }
 

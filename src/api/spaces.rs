@@ -162,7 +162,7 @@ impl SpacesApi {
         let tx = tenant_tx(&state, auth.principal()).await?;
         let rows = spaces::list(tx.client(), status.map(SpaceState::as_str)).await?;
         let infos = with_participants(&tx, rows).await?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(infos))
     }
 
@@ -232,7 +232,7 @@ impl SpacesApi {
             .await?
             .ok_or_else(space_not_found)?;
         let info = with_participants(&tx, vec![row]).await?.remove(0);
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(info))
     }
 
@@ -322,7 +322,7 @@ impl SpacesApi {
             spaces::list_for_actor(tx.client(), caller.actor_id, status.map(SpaceState::as_str))
                 .await?;
         let infos = with_participants(&tx, rows).await?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(infos))
     }
 }

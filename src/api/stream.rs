@@ -75,7 +75,7 @@ impl StreamApi {
         let cursor = last_event_id.0.or(since.0).filter(|c| !c.trim().is_empty());
         let tx = tenant_tx(&state, caller).await?;
         let after = super::events::cursor(&tx, &space_id, cursor.as_deref().map(str::trim)).await?;
-        tx.commit().await?;
+        tx.end_read();
         let space = SpaceKey {
             schema: caller.schema.clone(),
             space_id: space_id.0,

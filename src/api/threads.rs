@@ -168,7 +168,7 @@ impl ThreadsApi {
             thread.thread_id,
         )
         .await?;
-        tx.commit().await?;
+        tx.end_read();
         Ok(Json(ThreadWithEvents {
             thread: thread.into(),
             events: rows.into_iter().map(Event::from).collect(),

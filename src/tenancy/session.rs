@@ -64,10 +64,10 @@ impl TenantTx {
 }
 
 impl TenantTx {
-    /// End a transaction that wrote nothing: `COMMIT` is queued, not awaited, and the
-    /// connection goes back to the pool at once; the next request's statements on it run
-    /// after the `COMMIT`, in order. Nothing waits for an answer that cannot change what the
-    /// caller read, so a read costs one round trip less.
+    /// End a transaction that wrote nothing (every read-only handler does): `COMMIT` is
+    /// queued, not awaited, and the connection goes back to the pool at once; the next
+    /// request's statements on it run after the `COMMIT`, in order. Nothing waits for an
+    /// answer that cannot change what the caller read, so a read costs one round trip less.
     pub fn end_read(mut self) {
         let conn = self.conn.take().expect("connection present until commit");
         if conn.batch_execute("COMMIT").now_or_never().is_some() {
