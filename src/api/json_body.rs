@@ -6,7 +6,7 @@
 //! allocations at about a fifth of the server's CPU. Types sent through here must serialise
 //! to what their `ToJSON` would give; a test compares the two for [`super::event::Event`].
 
-use poem::{IntoResponse, Response, http::StatusCode};
+use poem::{IntoResponse, Response};
 use poem_openapi::{
     ApiResponse,
     payload::{Json, Payload},
@@ -14,6 +14,8 @@ use poem_openapi::{
     types::{ToJSON, Type},
 };
 use serde::Serialize;
+
+use crate::error::ApiError;
 
 pub struct JsonBody<T>(pub T);
 
@@ -40,7 +42,9 @@ impl<T: Serialize + Send> IntoResponse for JsonBody<T> {
                 .content_type("application/json; charset=utf-8")
                 .body(body),
             // Only a map with non-string keys fails; none of the API's types has one.
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            Err(err) => {
+                ApiError::internal(format!("response not serialisable: {err}")).into_response()
+            }
         }
     }
 }
