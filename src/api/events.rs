@@ -309,11 +309,12 @@ impl EventsApi {
         let db = tx.client();
         // One round trip: the page is read after the cursor's event by a subquery, while the
         // space and the cursor are checked beside it (the page is dropped if either fails).
-        let (checked, rows) = tokio::try_join!(since.check(&tx, &space_id), async {
-            let page =
-                events::list_after_event(db, &space_id, since.event_id(), limit.unwrap_or(50));
-            page.await.map_err(ApiError::from)
-        },)?;
+        let page = async {
+            let limit = limit.unwrap_or(50);
+            let rows = events::list_after_event(db, &space_id, since.event_id(), limit).await;
+            rows.map_err(ApiError::from)
+        };
+        let (checked, rows) = tokio::try_join!(since.check(&tx, &space_id), page)?;
         checked?;
         tx.end_read();
         Ok(JsonBody(rows.into_iter().map(Event::from).collect()))

@@ -71,7 +71,7 @@ impl AuthCache {
         self.verified.get(digest)
     }
 
-    /// Whether `token_digest` was verified against exactly this stored hash before.
+    /// Whether the token with this digest was verified against exactly this stored hash.
     pub fn verified_against(&self, digest: &TokenDigest, stored_hash: &str) -> bool {
         self.verified_hashes
             .get(digest)

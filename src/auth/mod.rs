@@ -102,12 +102,12 @@ impl Authenticator {
         }
     }
 
-    /// Resolve an API key, a personal access token or a stream token.
     /// How many argon2 verifications credential checks have run so far.
     pub fn verifications(&self) -> u64 {
         self.verifications.load(Ordering::Relaxed)
     }
 
+    /// Resolve an API key, a personal access token or a stream token.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure> {
         if stream_token::looks_like_jwt(token) {
             return self.authenticate_stream_token(token).await;
