@@ -314,8 +314,11 @@ impl EventsApi {
             let rows = events::list_after_event(db, &space_id, since.event_id(), limit).await;
             rows.map_err(ApiError::from)
         };
-        let (checked, rows) = tokio::try_join!(since.check(&tx, &space_id), page)?;
-        checked?;
+        // Joined, not try-joined: after one statement fails the later ones fail too
+        // ("transaction is aborted"), so the first statement's error is the one to report.
+        let (checked, rows) = tokio::join!(since.check(&tx, &space_id), page);
+        checked??;
+        let rows = rows?;
         tx.end_read();
         Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }
@@ -425,12 +428,14 @@ impl Since {
         space_id: &str,
     ) -> Result<Result<i64, ApiError>, ApiError> {
         let db = tx.client();
-        let (space, seq) = tokio::try_join!(spaces::state(db, space_id), async {
+        // Joined, and errors taken in statement order: see `list`.
+        let (space, seq) = tokio::join!(spaces::state(db, space_id), async {
             match self.event_id() {
                 Some(id) => events::seq_of(db, space_id, id).await.map(Some),
                 None => Ok(None),
             }
-        })?;
+        });
+        let (space, seq) = (space?, seq?);
         Ok(match (space, self.0) {
             (None, _) => Err(space_not_found()),
             (Some(_), None) => Ok(0),

@@ -99,7 +99,9 @@ async fn transact(
         .any(|a| a.parent_event_id.is_some() || a.thread_id.is_some());
     let parents: Vec<Uuid> = appends.iter().filter_map(|a| a.parent_event_id?).collect();
     let threads: Vec<Uuid> = appends.iter().filter_map(|a| a.thread_id?).collect();
-    let (claims, targets) = tokio::try_join!(
+    // Joined, not try-joined, and errors taken in statement order: once one statement fails
+    // the later ones fail too ("transaction is aborted"), and only the first error says why.
+    let (claims, targets) = tokio::join!(
         async {
             if keyed.is_empty() {
                 Ok(Vec::new())
@@ -116,7 +118,8 @@ async fn transact(
                 Ok(None)
             }
         },
-    )?;
+    );
+    let (claims, targets) = (claims?, targets?);
 
     let Planned {
         plans,
@@ -138,7 +141,7 @@ async fn transact(
         })
         .collect();
     // Sent together; the append goes last so the row lock is taken as late as possible.
-    let (replayed, _, _, inserted) = tokio::try_join!(
+    let (replayed, release, purge_run, inserted) = tokio::join!(
         async {
             if replaying.is_empty() {
                 Ok(Vec::new())
@@ -167,7 +170,8 @@ async fn transact(
                 events::append_batch(db, space_id, &inserting).await
             }
         },
-    )?;
+    );
+    let (replayed, _, _, inserted) = (replayed?, release?, purge_run?, inserted?);
 
     // Nothing inserted although something should be: the space is missing or not active.
     let space_refusal = if !inserting.is_empty() && inserted.is_empty() {

@@ -159,12 +159,18 @@ async fn nul_characters_are_400_not_500() {
         .await;
         detail(s, &b, 400);
     }
-    for path in [
-        "/api/spaces/room/mentions/a%00b",
-        "/api/spaces/ro%00om/events",
-        "/api/spaces/ro%00om/status",
-    ] {
-        let (s, b) = get(&app, &alice, path).await;
-        assert!(s == 400 || s == 404, "{path}: {s} {b}");
+    let cursor = format!("/api/spaces/ro%00om/events?since={}", uuid::Uuid::now_v7());
+    // Repeated: the statements of one request are pipelined, and whichever of their errors
+    // is reported must be the first statement's (400), never a later "transaction aborted".
+    for _ in 0..30 {
+        for path in [
+            "/api/spaces/room/mentions/a%00b",
+            "/api/spaces/ro%00om/events",
+            cursor.as_str(),
+            "/api/spaces/ro%00om/status",
+        ] {
+            let (s, b) = get(&app, &alice, path).await;
+            assert!(s == 400 || s == 404, "{path}: {s} {b}");
+        }
     }
 }
