@@ -20,8 +20,8 @@ use super::{
     space_not_found, tenant_tx,
 };
 use crate::{
-    app::AppState, auth::ApiKeyAuth, domain::Str, error::ApiError, store::events, store::spaces,
-    tenancy::TenantTx,
+    app::AppState, auth::ApiKeyAuth, db::pipeline, domain::Str, error::ApiError, store::events,
+    store::spaces, tenancy::TenantTx,
 };
 
 /// A human speaking.
@@ -309,16 +309,11 @@ impl EventsApi {
         let db = tx.client();
         // One round trip: the page is read after the cursor's event by a subquery, while the
         // space and the cursor are checked beside it (the page is dropped if either fails).
-        let page = async {
-            let limit = limit.unwrap_or(50);
-            let rows = events::list_after_event(db, &space_id, since.event_id(), limit).await;
-            rows.map_err(ApiError::from)
-        };
-        // Joined, not try-joined: after one statement fails the later ones fail too
-        // ("transaction is aborted"), so the first statement's error is the one to report.
+        let page = events::list_after_event(db, &space_id, since.event_id(), limit.unwrap_or(50));
+        // Joined, not try-joined: the error to report is the one that explains the failure.
         let (checked, rows) = tokio::join!(since.check(&tx, &space_id), page);
-        checked??;
-        let rows = rows?;
+        let (checked, rows) = pipeline::both(checked, rows)?;
+        checked?;
         tx.end_read();
         Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }
@@ -426,16 +421,15 @@ impl Since {
         &self,
         tx: &TenantTx,
         space_id: &str,
-    ) -> Result<Result<i64, ApiError>, ApiError> {
+    ) -> Result<Result<i64, ApiError>, tokio_postgres::Error> {
         let db = tx.client();
-        // Joined, and errors taken in statement order: see `list`.
         let (space, seq) = tokio::join!(spaces::state(db, space_id), async {
             match self.event_id() {
                 Some(id) => events::seq_of(db, space_id, id).await.map(Some),
                 None => Ok(None),
             }
         });
-        let (space, seq) = (space?, seq?);
+        let (space, seq) = pipeline::both(space, seq)?;
         Ok(match (space, self.0) {
             (None, _) => Err(space_not_found()),
             (Some(_), None) => Ok(0),

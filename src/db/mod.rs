@@ -2,6 +2,7 @@
 
 pub mod listener;
 pub mod local;
+pub mod pipeline;
 
 use std::time::Duration;
 

@@ -23,6 +23,7 @@ use crate::{
         event_write::{event_not_found, thread_not_found},
         space_not_found,
     },
+    db::pipeline,
     error::ApiError,
     realtime::SpaceKey,
     store::{
@@ -99,8 +100,8 @@ async fn transact(
         .any(|a| a.parent_event_id.is_some() || a.thread_id.is_some());
     let parents: Vec<Uuid> = appends.iter().filter_map(|a| a.parent_event_id?).collect();
     let threads: Vec<Uuid> = appends.iter().filter_map(|a| a.thread_id?).collect();
-    // Joined, not try-joined, and errors taken in statement order: once one statement fails
-    // the later ones fail too ("transaction is aborted"), and only the first error says why.
+    // Joined, not try-joined: the error to report is the one that explains the failure
+    // (`crate::db::pipeline`).
     let (claims, targets) = tokio::join!(
         async {
             if keyed.is_empty() {
@@ -119,7 +120,7 @@ async fn transact(
             }
         },
     );
-    let (claims, targets) = (claims?, targets?);
+    let (claims, targets) = pipeline::both(claims, targets)?;
 
     let Planned {
         plans,
@@ -171,7 +172,13 @@ async fn transact(
             }
         },
     );
-    let (replayed, _, _, inserted) = (replayed?, release?, purge_run?, inserted?);
+    let (replayed, inserted) = match (replayed, release, purge_run, inserted) {
+        (Ok(replayed), Ok(_), Ok(_), Ok(inserted)) => (replayed, inserted),
+        (a, b, c, d) => {
+            let errors = [a.err(), b.err(), c.err(), d.err()].into_iter().flatten();
+            return Err(pipeline::root_cause(errors).expect("one failed").into());
+        }
+    };
 
     // Nothing inserted although something should be: the space is missing or not active.
     let space_refusal = if !inserting.is_empty() && inserted.is_empty() {
