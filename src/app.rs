@@ -18,7 +18,10 @@ use refinery::Migration;
 use tracing::Instrument;
 
 use crate::{
-    api,
+    api::{
+        self,
+        sse::handoff::{Connections, HandoffAcceptor},
+    },
     auth::{
         self, Authenticator, RateLimits, invalidation, operator::OperatorVerifier,
         stream_token::StreamTokens,
@@ -52,12 +55,14 @@ pub struct AppState {
     pub summarizer: Arc<dyn Summarizer>,
     /// Verifies platform-operator tokens for the admin API.
     pub operator: OperatorVerifier,
+    /// Open connections, whose sockets event streams can take over.
+    pub connections: Arc<Connections>,
 }
 
 /// A built server, bound to its port, not yet serving.
 pub struct App {
     pub state: Arc<AppState>,
-    acceptor: poem::listener::TcpAcceptor,
+    acceptor: HandoffAcceptor,
     port: u16,
     shutdown_tx: tokio::sync::watch::Sender<bool>,
 }
@@ -148,11 +153,13 @@ impl App {
             listener_connections: listening,
             summarizer,
             operator,
+            connections: Arc::new(Connections::default()),
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()
             .await
             .with_context(|| format!("binding {}", config.bind))?;
+        let acceptor = HandoffAcceptor::new(acceptor, state.connections.clone());
         let port = acceptor
             .local_addr()
             .first()
@@ -187,6 +194,8 @@ impl App {
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, signal, Some(grace))
             .await;
+        // Streams that took over their sockets are not the HTTP server's to wait for.
+        self.state.connections.drain(grace).await;
         self.state.db.pool.close();
         result
     }

@@ -25,6 +25,7 @@ pub struct Metrics {
     pub append_batch_size: Histogram,
     pool: IntGaugeVec,
     append_queues: IntGauge,
+    direct_streams: IntGauge,
     streams: IntGaugeVec,
     tenants: IntGaugeVec,
     tenant_versions: IntGaugeVec,
@@ -87,6 +88,11 @@ impl Metrics {
             "Spaces with event appends queued or in flight on this replica",
         )
         .expect("valid metric");
+        let direct_streams = IntGauge::new(
+            "convo_sse_streams_direct",
+            "Open event streams writing on their own socket, handed over by the HTTP server",
+        )
+        .expect("valid metric");
         let streams = IntGaugeVec::new(
             Opts::new("convo_sse_streams_open", "Open event streams"),
             &["replica"],
@@ -116,6 +122,7 @@ impl Metrics {
             Box::new(append_batch_size.clone()),
             Box::new(pool.clone()),
             Box::new(append_queues.clone()),
+            Box::new(direct_streams.clone()),
             Box::new(streams.clone()),
             Box::new(tenants.clone()),
             Box::new(tenant_versions.clone()),
@@ -132,6 +139,7 @@ impl Metrics {
             append_batch_size,
             pool,
             append_queues,
+            direct_streams,
             streams,
             tenants,
             tenant_versions,
@@ -159,6 +167,8 @@ pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
         .with_label_values(&["waiting"])
         .set(status.waiting as i64);
     m.append_queues.set(state.appends.busy_spaces() as i64);
+    m.direct_streams
+        .set(state.connections.direct_streams() as i64);
     m.streams
         .with_label_values(&["this"])
         .set(state.stream_limiter.open() as i64);

@@ -19,6 +19,8 @@ use server::{Database, Server};
 
 const CONNECTIONS: [usize; 4] = [1, 8, 32, 128];
 const SUBSCRIBERS: [usize; 4] = [1, 100, 1000, 5000];
+/// Idle streams held open for the memory figure.
+const IDLE_STREAMS: [usize; 2] = [1000, 5000];
 const SPREAD_SPACES: usize = 128;
 const TENANTS_TIMED: usize = 50;
 
@@ -240,10 +242,17 @@ impl Bench {
 
     /// (c) SSE delivery latency and (f) memory per idle stream.
     async fn sse(&mut self) {
+        {
+            let server = Server::start(&self.db).await;
+            create_space(&self.http, &server.base, &self.actor.key, "idle").await;
+            let per_stream =
+                sse::idle_memory(&server, &self.actor.key, "idle", &IDLE_STREAMS).await;
+            self.memory = IDLE_STREAMS.iter().copied().zip(per_stream).collect();
+        }
         for subscribers in SUBSCRIBERS {
             let space = format!("fanout-{subscribers}");
             create_space(&self.http, &self.server.base, &self.actor.key, &space).await;
-            let (figures, per_stream) = sse::fanout(
+            let figures = sse::fanout(
                 &self.server,
                 &self.http,
                 &self.actor.key,
@@ -251,7 +260,6 @@ impl Bench {
                 subscribers,
             )
             .await;
-            self.memory.push((subscribers, per_stream));
             self.rows.push(Row {
                 scenario: "SSE delivery".into(),
                 connections: subscribers,
@@ -352,7 +360,10 @@ impl Bench {
             .collect();
         println!("server RSS after each scenario: {}", after.join(", "));
         for (subscribers, per_stream) in &self.memory {
-            println!("server RSS per idle stream at {subscribers} streams: {per_stream:.1} KiB");
+            println!(
+                "server RSS per idle stream with {subscribers} open (a fresh server): \
+                 {per_stream:.1} KiB"
+            );
         }
     }
 }

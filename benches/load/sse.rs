@@ -19,32 +19,34 @@ const EVENTS: usize = 50;
 
 type Received = Arc<Mutex<HashMap<String, Vec<Instant>>>>;
 
+/// Open a stream on `space` on a connection of its own, as separate clients would have.
+async fn open(base: &str, key: &str, space: &str) -> reqwest::Response {
+    let resp = reqwest::Client::new()
+        .get(format!("{base}/api/spaces/{space}/events/stream"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp
+}
+
 /// Open `subscribers` streams on `space`, write [`EVENTS`] events one at a time; the delivery
-/// latency figures (per_sec is deliveries per second) and KiB of server RSS per idle stream.
+/// latency figures (per_sec is deliveries per second).
 pub async fn fanout(
     server: &Server,
     http: &reqwest::Client,
     key: &str,
     space: &str,
     subscribers: usize,
-) -> (Figures, f64) {
+) -> Figures {
     let base = &server.base;
-    let rss_before = server.rss_kib();
     let received: Received = Arc::default();
     let mut readers = Vec::new();
     for _ in 0..subscribers {
-        // One HTTP connection per subscriber, as separate clients would have.
-        let resp = reqwest::Client::new()
-            .get(format!("{base}/api/spaces/{space}/events/stream"))
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200);
+        let resp = open(base, key, space).await;
         readers.push(tokio::spawn(read_stream(resp, received.clone())));
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_idle = server.rss_kib();
     let started = Instant::now();
     let mut sent = Vec::new();
     for _ in 0..EVENTS {
@@ -83,13 +85,32 @@ pub async fn fanout(
         reader.abort();
     }
     latencies.sort();
-    let figures = Figures {
+    Figures {
         per_sec: latencies.len() as f64 / elapsed.as_secs_f64(),
         p50_ms: ms(percentile(&latencies, 0.50)),
         p99_ms: ms(percentile(&latencies, 0.99)),
-    };
-    let per_stream = rss_idle.saturating_sub(rss_before) as f64 / subscribers as f64;
-    (figures, per_stream)
+    }
+}
+
+/// KiB of server RSS per idle stream with each of `counts` streams open (cumulative), on a
+/// server of its own: on the benchmark's server, memory freed by earlier scenarios would be
+/// reused by the streams and hide their cost. The baseline is taken with one stream open, so
+/// the first stream's one-time allocations are not counted per stream.
+pub async fn idle_memory(server: &Server, key: &str, space: &str, counts: &[usize]) -> Vec<f64> {
+    let mut open_streams = vec![open(&server.base, key, space).await];
+    let settle = || tokio::time::sleep(Duration::from_millis(500));
+    settle().await;
+    let baseline = server.rss_kib();
+    let mut per_stream = Vec::new();
+    for &count in counts {
+        while open_streams.len() < count + 1 {
+            open_streams.push(open(&server.base, key, space).await);
+        }
+        // Streams are set up asynchronously after their response head; let them settle.
+        settle().await;
+        per_stream.push(server.rss_kib().saturating_sub(baseline) as f64 / count as f64);
+    }
+    per_stream
 }
 
 async fn read_stream(resp: reqwest::Response, received: Received) {

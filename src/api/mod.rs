@@ -15,7 +15,7 @@ mod participants;
 mod pats;
 mod spaces;
 pub mod spec;
-mod sse;
+pub mod sse;
 mod stream;
 mod summary;
 mod tenants;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{
     Object, OpenApi,
     param::{Header, Path, Query},
@@ -12,7 +12,11 @@ use poem_openapi::{
 };
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::{ApiTags, space_not_found, sse::EventMessages, tenant_tx};
+use super::{
+    ApiTags, space_not_found,
+    sse::{EventMessages, Handoff},
+    tenant_tx,
+};
 use crate::{
     app::AppState,
     auth::{ApiKeyAuth, Principal, cache::Invalidation},
@@ -52,6 +56,7 @@ impl StreamApi {
     )]
     async fn stream(
         &self,
+        req: &Request,
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
@@ -94,6 +99,7 @@ impl StreamApi {
         Ok(EventMessages {
             events: stream,
             keep_alive: state.sse_keepalive,
+            handoff: Handoff::of(req, &state.connections),
         })
     }
 

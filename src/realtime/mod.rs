@@ -36,10 +36,14 @@ pub struct SpaceKey {
 
 /// An event serialised once for every subscriber, as the complete Server-Sent Events message
 /// every stream writes: subscribers share the bytes instead of formatting their own copy.
+/// The message is stored framed as an HTTP/1.1 chunk, which streams that own their socket
+/// write as it is; streams served by the HTTP server write the message inside it.
 #[derive(Clone, Debug)]
 pub struct SharedEvent {
     pub seq: i64,
-    pub frame: Bytes,
+    chunk: Bytes,
+    /// Where the message starts inside `chunk` (after the chunk-size line).
+    start: usize,
 }
 
 impl SharedEvent {
@@ -48,12 +52,32 @@ impl SharedEvent {
     pub fn new(row: EventRow) -> SharedEvent {
         let (seq, event_id) = (row.seq, row.event_id);
         let json = serde_json::to_string(&Event::from(row)).expect("an event serialises");
+        let message = format!("id: {event_id}\nevent: {EVENT_TYPE}\ndata: {json}\n\n");
+        SharedEvent::framed(seq, &message)
+    }
+
+    /// `message` framed as a chunk.
+    pub(crate) fn framed(seq: i64, message: &str) -> SharedEvent {
+        let size_line = format!("{:x}\r\n", message.len());
+        let mut chunk = Vec::with_capacity(size_line.len() + message.len() + 2);
+        chunk.extend_from_slice(size_line.as_bytes());
+        chunk.extend_from_slice(message.as_bytes());
+        chunk.extend_from_slice(b"\r\n");
         SharedEvent {
             seq,
-            frame: Bytes::from(format!(
-                "id: {event_id}\nevent: {EVENT_TYPE}\ndata: {json}\n\n"
-            )),
+            chunk: Bytes::from(chunk),
+            start: size_line.len(),
         }
+    }
+
+    /// The Server-Sent Events message.
+    pub fn message(&self) -> Bytes {
+        self.chunk.slice(self.start..self.chunk.len() - 2)
+    }
+
+    /// The message framed as one chunk of a `Transfer-Encoding: chunked` body.
+    pub fn chunk(&self) -> &Bytes {
+        &self.chunk
     }
 }
 

@@ -300,20 +300,76 @@ async fn the_first_subscriber_never_misses_a_concurrent_append() {
 
 /// The bytes on the wire: a keep-alive comment while the space is idle, then each event as
 /// exactly `id`, `event` and one `data` line holding the event's JSON (line breaks in the
-/// text escaped), as the REST API returns it.
+/// text escaped), as the REST API returns it; the same whether the stream took over its
+/// socket or stayed with the HTTP server.
 #[tokio::test]
 async fn wire_format_and_keep_alive() {
+    wire_format(Connection::Fresh).await;
+}
+
+#[tokio::test]
+async fn wire_format_and_keep_alive_on_a_reused_connection() {
+    wire_format(Connection::Reused).await;
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Connection {
+    Fresh,
+    Reused,
+}
+
+impl Connection {
+    /// A request builder for the stream, on a new connection or on one that has already
+    /// served a response (reqwest reuses idle connections).
+    async fn stream(self, app: &TestApp, key: &str, space: &str) -> reqwest::RequestBuilder {
+        let url = app.url(&format!("/api/spaces/{space}/events/stream"));
+        match self {
+            Connection::Fresh => app.http.get(url).bearer_auth(key),
+            Connection::Reused => {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .unwrap();
+                let me = client
+                    .get(app.url("/api/actors/me"))
+                    .bearer_auth(key)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(me.status(), 200);
+                me.bytes().await.unwrap();
+                client.get(url).bearer_auth(key)
+            }
+        }
+    }
+
+    /// How many streams the server should be writing on their own sockets.
+    fn direct_streams(self, open: usize) -> usize {
+        match self {
+            Connection::Fresh => open,
+            Connection::Reused => 0,
+        }
+    }
+}
+
+async fn wire_format(connection: Connection) {
     use futures::StreamExt;
 
     let mut config = serve_config(&fresh_database().await);
     config.sse_keepalive_secs = 1;
     let app = TestApp::spawn_with(config).await;
     let alice = setup(&app, "room").await;
-    let resp = stream_req(&app, &alice.api_key, "room")
+    let resp = connection
+        .stream(&app, &alice.api_key, "room")
+        .await
         .send()
         .await
         .unwrap();
+    assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["cache-control"], "no-cache");
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    assert_eq!(resp.headers()["transfer-encoding"], "chunked");
+    assert!(resp.headers().contains_key("x-request-id"));
     let mut body = resp.bytes_stream();
     let mut wire = String::new();
     let mut read_until = async |wire: &mut String, pattern: &str| {
@@ -349,4 +405,78 @@ async fn wire_format_and_keep_alive() {
     let data = wire[prefix.len()..].strip_suffix("\n\n").unwrap();
     assert!(!data.contains('\n'));
     assert_eq!(serde_json::from_str::<Value>(data).unwrap(), event);
+    assert_eq!(
+        app.state.connections.direct_streams(),
+        connection.direct_streams(1),
+        "{connection:?}"
+    );
+    assert_eq!(app.state.stream_limiter.open(), 1);
+}
+
+/// Waits (up to 5 s) for a condition the server reaches on its own, such as noticing that a
+/// client went away.
+async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !condition() {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// A stream that took over its socket notices its client leaving while the space is quiet
+/// (no write needed) and frees its slot. (One served by the HTTP server notices at its next
+/// write, the keep-alive comment at the latest.)
+#[tokio::test]
+async fn a_direct_stream_ends_when_its_client_leaves() {
+    let app = TestApp::spawn().await;
+    let alice = setup(&app, "room").await;
+    let written = append(&app, &alice.api_key, "room", "hello").await;
+    let mut sse = Sse::open(stream_req(&app, &alice.api_key, "room")).await;
+    assert_eq!(sse.next().await.id, written.to_string());
+    assert_eq!(app.state.connections.direct_streams(), 1);
+    assert_eq!(app.state.stream_limiter.open(), 1);
+    drop(sse);
+    eventually("the stream ends with its client", || {
+        app.state.connections.direct_streams() == 0
+    })
+    .await;
+    assert_eq!(app.state.stream_limiter.open(), 0, "its slot is released");
+}
+
+/// On shutdown a stream that took over its socket ends its body properly (the last chunk),
+/// so the client sees a clean end, not a broken connection.
+#[tokio::test]
+async fn a_direct_stream_ends_cleanly_on_shutdown() {
+    use futures::StreamExt;
+
+    let app = TestApp::spawn().await;
+    let alice = setup(&app, "room").await;
+    let written = append(&app, &alice.api_key, "room", "hello").await;
+    let resp = stream_req(&app, &alice.api_key, "room")
+        .send()
+        .await
+        .unwrap();
+    let mut body = resp.bytes_stream();
+    let mut wire = Vec::new();
+    while !wire.ends_with(b"\n\n") {
+        wire.extend_from_slice(&body.next().await.unwrap().unwrap());
+    }
+    assert!(
+        String::from_utf8(wire)
+            .unwrap()
+            .contains(&written.to_string())
+    );
+    assert_eq!(app.state.connections.direct_streams(), 1);
+    let stopping = tokio::spawn(app.stop());
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let mut rest = Vec::new();
+        while let Some(chunk) = body.next().await {
+            rest.push(chunk.map_err(|e| e.to_string()));
+        }
+        rest
+    })
+    .await
+    .expect("the stream ends within 5 s of shutdown");
+    assert!(rest.iter().all(Result::is_ok), "{rest:?}");
+    stopping.await.unwrap();
 }

@@ -3,11 +3,17 @@
 //! schema of a `text/event-stream` response describes one message (its `id`, `event` and `data`
 //! fields), which is how schemathesis and client generators read it.
 
-use std::{task::Poll, time::Duration};
+mod direct;
+pub mod handoff;
+
+use std::{sync::Arc, task::Poll, time::Duration};
 
 use bytes::Bytes;
 use futures::{StreamExt, stream::BoxStream};
-use poem::{Body, IntoResponse, Response};
+use poem::{
+    Body, IntoResponse, Request, Response,
+    http::{Method, Version},
+};
 use poem_openapi::{
     ApiResponse,
     payload::Payload,
@@ -18,6 +24,7 @@ use tokio::time::Instant;
 
 use super::event::Event;
 use crate::realtime::SharedEvent;
+use handoff::{Connection, Connections};
 
 const MESSAGE_SCHEMA: &str = "StreamMessage";
 
@@ -28,6 +35,28 @@ const MESSAGE_SCHEMA: &str = "StreamMessage";
 pub struct EventMessages {
     pub events: BoxStream<'static, SharedEvent>,
     pub keep_alive: Duration,
+    /// Set when the stream may take its connection's socket from the HTTP server.
+    pub handoff: Option<Handoff>,
+}
+
+/// The connection a stream's request arrived on, for [`handoff`].
+pub struct Handoff {
+    connection: Arc<Connection>,
+    connections: Arc<Connections>,
+}
+
+impl Handoff {
+    /// The request's connection, if a stream can continue on its socket: a plain HTTP/1.1
+    /// `GET` (a chunked body) accepted by the handoff acceptor.
+    pub fn of(req: &Request, connections: &Arc<Connections>) -> Option<Handoff> {
+        if req.version() != Version::HTTP_11 || req.method() != Method::GET {
+            return None;
+        }
+        Some(Handoff {
+            connection: connections.get(req.remote_addr())?,
+            connections: connections.clone(),
+        })
+    }
 }
 
 fn string(description: &'static str) -> MetaSchemaRef {
@@ -78,13 +107,35 @@ impl Payload for EventMessages {
 
 impl IntoResponse for EventMessages {
     fn into_response(self) -> Response {
-        let mut events = self.events;
+        let EventMessages {
+            events,
+            keep_alive,
+            mut handoff,
+        } = self;
+        let mut events = Some(events);
         let comment = Bytes::from_static(b":\n\n");
-        let mut idle = tokio::time::interval_at(Instant::now() + self.keep_alive, self.keep_alive);
+        let mut idle = tokio::time::interval_at(Instant::now() + keep_alive, keep_alive);
         let frames = futures::stream::poll_fn(move |cx| {
-            if let Poll::Ready(event) = events.poll_next_unpin(cx) {
+            // The first poll, before hyper writes the head: hand the stream the socket, and
+            // end this body (hyper's part of the response) at once.
+            if let Some(Handoff {
+                connection,
+                connections,
+            }) = handoff.take()
+                && connection.claimable()
+                && let Some(events) = events.take()
+            {
+                connection.claim(Box::new(move |socket| {
+                    connections.spawn(direct::serve(socket, events, keep_alive));
+                }));
+                return Poll::Ready(None);
+            }
+            let Some(stream) = events.as_mut() else {
+                return Poll::Ready(None);
+            };
+            if let Poll::Ready(event) = stream.poll_next_unpin(cx) {
                 idle.reset();
-                return Poll::Ready(event.map(|e| Ok::<_, std::io::Error>(e.frame)));
+                return Poll::Ready(event.map(|e| Ok::<_, std::io::Error>(e.message())));
             }
             idle.poll_tick(cx).map(|_| Some(Ok(comment.clone())))
         });
