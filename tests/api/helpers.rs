@@ -188,13 +188,7 @@ impl TestApp {
         ));
         TestApp {
             base,
-            // A connection per request: every event stream is then its connection's first
-            // response, the case in which it takes over its socket (see
-            // `stream::a_stream_on_a_reused_connection_stays_with_the_http_server`).
-            http: reqwest::Client::builder()
-                .pool_max_idle_per_host(0)
-                .build()
-                .unwrap(),
+            http: reqwest::Client::new(),
             database_url,
             state,
             stop,

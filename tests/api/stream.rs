@@ -312,42 +312,49 @@ async fn wire_format_and_keep_alive_on_a_reused_connection() {
     wire_format(Connection::Reused).await;
 }
 
+#[tokio::test]
+async fn wire_format_and_keep_alive_over_http2() {
+    wire_format(Connection::Http2).await;
+}
+
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Connection {
+    /// HTTP/1.1, the stream the connection's first request.
     Fresh,
+    /// HTTP/1.1, on a connection that has already served a response.
     Reused,
+    /// HTTP/2 (cleartext, prior knowledge): the stream stays with the HTTP server.
+    Http2,
 }
 
 impl Connection {
-    /// A request builder for the stream, on a new connection or on one that has already
-    /// served a response (reqwest reuses idle connections).
+    /// A request builder for the stream, on a connection of this kind.
     async fn stream(self, app: &TestApp, key: &str, space: &str) -> reqwest::RequestBuilder {
         let url = app.url(&format!("/api/spaces/{space}/events/stream"));
-        match self {
-            Connection::Fresh => app.http.get(url).bearer_auth(key),
-            Connection::Reused => {
-                let client = reqwest::Client::builder()
-                    .pool_max_idle_per_host(1)
-                    .build()
-                    .unwrap();
-                let me = client
-                    .get(app.url("/api/actors/me"))
-                    .bearer_auth(key)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(me.status(), 200);
-                me.bytes().await.unwrap();
-                client.get(url).bearer_auth(key)
-            }
+        let client = match self {
+            Connection::Fresh => return app.http.get(url).bearer_auth(key),
+            Connection::Reused => reqwest::Client::builder().pool_max_idle_per_host(1),
+            Connection::Http2 => reqwest::Client::builder().http2_prior_knowledge(),
         }
+        .build()
+        .unwrap();
+        // A first request, whose connection the stream then reuses.
+        let me = client
+            .get(app.url("/api/actors/me"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200);
+        me.bytes().await.unwrap();
+        client.get(url).bearer_auth(key)
     }
 
     /// How many streams the server should be writing on their own sockets.
     fn direct_streams(self, open: usize) -> usize {
         match self {
-            Connection::Fresh => open,
-            Connection::Reused => 0,
+            Connection::Fresh | Connection::Reused => open,
+            Connection::Http2 => 0,
         }
     }
 }
@@ -368,7 +375,9 @@ async fn wire_format(connection: Connection) {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["cache-control"], "no-cache");
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
-    assert_eq!(resp.headers()["transfer-encoding"], "chunked");
+    if connection != Connection::Http2 {
+        assert_eq!(resp.headers()["transfer-encoding"], "chunked");
+    }
     assert!(resp.headers().contains_key("x-request-id"));
     let mut body = resp.bytes_stream();
     let mut wire = String::new();

@@ -2,8 +2,7 @@
 //!
 //! An idle stream served by hyper keeps its whole HTTP connection alive: the read buffer, the
 //! connection state, poem's per-connection futures and its task, about 30 KiB. A stream needs
-//! none of it once its response head is out, so when a stream is the first response on its
-//! connection, the connection's io is *claimed*:
+//! none of it once its response head is out, so an HTTP/1.1 stream's connection is *claimed*:
 //!
 //! 1. the handler's response is served normally (authentication, middleware, logging,
 //!    `X-Request-Id`, metrics all run), with a `chunked` body that ends at once;
@@ -13,8 +12,13 @@
 //! 3. when hyper drops the io, the socket goes to the stream instead of being closed, and
 //!    [`super::direct`] writes the events on it as the rest of the same chunked body.
 //!
-//! The client sees one ordinary HTTP/1.1 response. Streams that are not their connection's
-//! first response (a keep-alive connection reused by a client), and HTTP/2, stay with hyper.
+//! The client sees one ordinary HTTP/1.1 response. The io must know that the next bytes hyper
+//! writes are the stream's head, not the rest of an earlier response on a reused keep-alive
+//! connection: a connection is claimed only if the client's request was read after everything
+//! written before it (a client sends its next request once it has the previous response; one
+//! that pipelines requests is left to hyper), and the claim is dropped, the stream then ending
+//! at once for the client to resume, should the next write not start with the stream's status
+//! line after all. HTTP/2 streams stay with hyper.
 
 use std::{
     collections::HashMap,
@@ -78,29 +82,39 @@ impl Connections {
 /// One accepted connection, as handlers see it.
 #[derive(Default)]
 pub struct Connection {
-    /// Whether any response byte has been written: only a connection's first response can
-    /// be claimed, so the io knows the next bytes written are that response's head.
-    wrote: AtomicBool,
+    /// Whether the last bytes through the connection were read (a request) rather than
+    /// written (a response): then nothing of an earlier response is still to be written.
+    read_last: AtomicBool,
     armed: AtomicBool,
     claim: Mutex<Option<Claim>>,
 }
 
 impl Connection {
-    /// Whether the socket can still be claimed: nothing has been written on the connection
-    /// yet, so the next bytes written are the current response's head.
+    /// Whether the socket can be claimed: the request being answered arrived after every
+    /// earlier response had been written, so the next bytes written are its response's head.
     pub fn claimable(&self) -> bool {
-        !self.wrote.load(Ordering::Acquire) && !self.armed.load(Ordering::Acquire)
+        self.read_last.load(Ordering::Acquire) && !self.armed.load(Ordering::Acquire)
     }
 
     /// Take the socket once the current response's head is written; the response must have
-    /// a `chunked` body that ends at once. Call, after [`Self::claimable`], from the response
-    /// body: hyper polls it on the connection's task, before it writes the head.
+    /// a `chunked` body that ends at once and the status line [`STATUS_LINE`]. Call, after
+    /// [`Self::claimable`], from the response body: hyper polls it on the connection's task,
+    /// before it writes the head.
     pub fn claim(&self, claim: Claim) {
         debug_assert!(self.claimable());
         *self.claim.lock().unwrap() = Some(claim);
         self.armed.store(true, Ordering::Release);
     }
+
+    /// Give up a claim: the stream's events are dropped and the response ends empty.
+    fn disarm(&self) {
+        self.armed.store(false, Ordering::Release);
+        self.claim.lock().unwrap().take();
+    }
 }
+
+/// How a claimed response's head starts.
+pub const STATUS_LINE: &[u8] = b"HTTP/1.1 200 OK\r\n";
 
 /// A TCP acceptor whose connections can be claimed.
 pub struct HandoffAcceptor {
@@ -134,7 +148,8 @@ impl Acceptor for HandoffAcceptor {
             peer,
             connection,
             connections: self.connections.clone(),
-            wrote: false,
+            read_last: false,
+            head_started: false,
             matched: 0,
             head_sent: false,
         };
@@ -152,7 +167,10 @@ pub struct HandoffIo {
     peer: Option<SocketAddr>,
     connection: Arc<Connection>,
     connections: Arc<Connections>,
-    wrote: bool,
+    /// This io's copy of [`Connection::read_last`], to store it only when it changes.
+    read_last: bool,
+    /// Whether the claimed response's head has begun to be written.
+    head_started: bool,
     /// How many bytes of [`HEAD_END`] the claimed response's head has ended with so far.
     matched: usize,
     head_sent: bool,
@@ -172,6 +190,14 @@ impl HandoffIo {
         if self.head_sent {
             // The body's terminating chunk: the stream continues the body instead.
             return Poll::Ready(Ok(buf.len()));
+        }
+        if self.matched == 0 && !self.head_started {
+            if !buf.starts_with(STATUS_LINE) {
+                // Not the stream's head after all: write it as hyper asks.
+                self.connection.disarm();
+                return self.poll_write_through(cx, buf);
+            }
+            self.head_started = true;
         }
         let end = head_end(self.matched, buf).unwrap_or(buf.len());
         let n = ready!(self.tcp().poll_write(cx, &buf[..end]))?;
@@ -226,7 +252,12 @@ impl AsyncRead for HandoffIo {
             // End of input: hyper closes the connection, leaving the socket to the stream.
             return Poll::Ready(Ok(()));
         }
-        self.tcp().poll_read(cx, buf)
+        let before = buf.filled().len();
+        ready!(self.tcp().poll_read(cx, buf))?;
+        if buf.filled().len() > before {
+            self.note(true);
+        }
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -239,9 +270,7 @@ impl AsyncWrite for HandoffIo {
         if self.claimed() {
             return self.poll_write_head(cx, buf);
         }
-        let n = ready!(self.tcp().poll_write(cx, buf))?;
-        self.note_written(n);
-        Poll::Ready(Ok(n))
+        self.poll_write_through(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -257,7 +286,9 @@ impl AsyncWrite for HandoffIo {
             return self.poll_write_head(cx, buf);
         }
         let n = ready!(self.tcp().poll_write_vectored(cx, bufs))?;
-        self.note_written(n);
+        if n > 0 {
+            self.note(false);
+        }
         Poll::Ready(Ok(n))
     }
 
@@ -278,10 +309,19 @@ impl AsyncWrite for HandoffIo {
 }
 
 impl HandoffIo {
-    fn note_written(&mut self, n: usize) {
-        if n > 0 && !self.wrote {
-            self.wrote = true;
-            self.connection.wrote.store(true, Ordering::Release);
+    fn poll_write_through(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let n = ready!(self.tcp().poll_write(cx, buf))?;
+        if n > 0 {
+            self.note(false);
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    /// Record whether the latest bytes through the connection were read or written.
+    fn note(&mut self, read: bool) {
+        if self.read_last != read {
+            self.read_last = read;
+            self.connection.read_last.store(read, Ordering::Release);
         }
     }
 }
@@ -309,7 +349,97 @@ impl Drop for HandoffIo {
 
 #[cfg(test)]
 mod tests {
+    use poem::listener::{Listener, TcpListener};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
     use super::*;
+
+    /// A connection accepted through [`HandoffAcceptor`], its client end, and its handle.
+    async fn accepted() -> (HandoffIo, TcpStream, Arc<Connection>, Arc<Connections>) {
+        let connections = Arc::new(Connections::default());
+        let inner = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .unwrap();
+        let addr = *inner.local_addr()[0].as_socket_addr().unwrap();
+        let mut acceptor = HandoffAcceptor::new(inner, connections.clone());
+        let (client, accepted) = tokio::join!(TcpStream::connect(addr), acceptor.accept());
+        let (io, _, remote, _) = accepted.unwrap();
+        let connection = connections.get(&remote).expect("registered");
+        (io, client.unwrap(), connection, connections)
+    }
+
+    const REQUEST: &[u8] = b"GET /stream HTTP/1.1\r\nhost: x\r\n\r\n";
+    const HEAD: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+
+    async fn read_request(io: &mut HandoffIo, client: &mut TcpStream) {
+        client.write_all(REQUEST).await.unwrap();
+        let mut buf = vec![0; REQUEST.len()];
+        io.read_exact(&mut buf).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_claimed_connection_sends_the_head_then_hands_over_its_socket() {
+        let (mut io, mut client, connection, connections) = accepted().await;
+        assert!(!connection.claimable(), "nothing read yet");
+        read_request(&mut io, &mut client).await;
+        assert!(connection.claimable());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        connection.claim(Box::new(move |socket| {
+            let _ = tx.send(socket);
+        }));
+        // The head and the body's terminating chunk, as hyper writes them.
+        io.write_all(&[HEAD, b"0\r\n\r\n"].concat()).await.unwrap();
+        io.flush().await.unwrap();
+        let mut rest = Vec::new();
+        assert_eq!(io.read_to_end(&mut rest).await.unwrap(), 0, "end of input");
+        io.shutdown().await.unwrap();
+        drop(io);
+        assert!(
+            connections
+                .get(&RemoteAddr(client.local_addr().unwrap().into()))
+                .is_none()
+        );
+        let mut socket = rx.await.expect("the socket is handed over");
+        socket.write_all(b"5\r\nhello\r\n").await.unwrap();
+        drop(socket);
+        let mut received = Vec::new();
+        client.read_to_end(&mut received).await.unwrap();
+        assert_eq!(received, [HEAD, b"5\r\nhello\r\n"].concat());
+    }
+
+    #[tokio::test]
+    async fn a_connection_with_a_response_still_being_written_is_not_claimed() {
+        let (mut io, mut client, connection, _) = accepted().await;
+        read_request(&mut io, &mut client).await;
+        io.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(!connection.claimable(), "written since the last request");
+        read_request(&mut io, &mut client).await;
+        assert!(connection.claimable(), "the next request came after it");
+    }
+
+    /// Should the next bytes written not be the stream's head (the rest of an earlier
+    /// response), the claim is dropped and everything is written as asked.
+    #[tokio::test]
+    async fn a_claim_whose_head_is_not_next_is_given_up() {
+        let (mut io, mut client, connection, _) = accepted().await;
+        read_request(&mut io, &mut client).await;
+        let (tx, mut rx) = tokio::sync::oneshot::channel::<TcpStream>();
+        connection.claim(Box::new(move |socket| {
+            let _ = tx.send(socket);
+        }));
+        let earlier = b"tail of an earlier body";
+        let written = [&earlier[..], HEAD, b"0\r\n\r\n"].concat();
+        io.write_all(&written).await.unwrap();
+        io.shutdown().await.unwrap();
+        drop(io);
+        assert!(rx.try_recv().is_err(), "the claim was dropped");
+        let mut received = Vec::new();
+        client.read_to_end(&mut received).await.unwrap();
+        assert_eq!(received, written);
+    }
 
     #[test]
     fn finds_the_end_of_a_head_split_anywhere() {
