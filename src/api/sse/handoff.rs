@@ -55,7 +55,10 @@ pub struct Connections {
 }
 
 impl Connections {
-    /// The connection a request arrived on, if it came through [`HandoffAcceptor`].
+    /// The connection a request arrived on, if it came through [`HandoffAcceptor`]. Keyed by
+    /// the socket's peer, which poem puts in every request: nothing in the server rewrites a
+    /// request's remote address (a forwarded-for middleware doing so would let one connection's
+    /// request claim another's socket).
     pub fn get(&self, peer: &RemoteAddr) -> Option<Arc<Connection>> {
         let peer = peer.as_socket_addr()?;
         self.open.lock().unwrap().get(peer).cloned()
