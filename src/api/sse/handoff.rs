@@ -194,7 +194,10 @@ impl HandoffIo {
             // The body's terminating chunk: the stream continues the body instead.
             return Poll::Ready(Ok(buf.len()));
         }
-        if self.matched == 0 && !self.head_started {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if !self.head_started {
             if !buf.starts_with(STATUS_LINE) {
                 // Not the stream's head after all: write it as hyper asks.
                 self.connection.disarm();
