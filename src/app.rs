@@ -8,9 +8,8 @@ use std::{
 
 use anyhow::Context;
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, PathPattern, Request, Response, Route, Server,
-    http::{HeaderValue, Method, header::CONTENT_LENGTH},
-    listener::{Acceptor, Listener, TcpListener},
+    Endpoint, EndpointExt, IntoResponse, PathPattern, Request, Response, Route,
+    http::{HeaderValue, Method, StatusCode, header::CONTENT_LENGTH},
     middleware::CatchPanic,
 };
 use poem_openapi::OperationId;
@@ -18,15 +17,13 @@ use refinery::Migration;
 use tracing::Instrument;
 
 use crate::{
-    api::{
-        self,
-        sse::handoff::{Connections, HandoffAcceptor},
-    },
+    api,
     auth::{
         self, Authenticator, RateLimits, invalidation, operator::OperatorVerifier,
         stream_token::StreamTokens,
     },
     config::ServeConfig,
+    connection::{self, Connections},
     db::{Db, listener},
     error::{ApiError, allow_on_405, to_detail},
     group_commit::GroupCommit,
@@ -42,6 +39,8 @@ pub struct AppState {
     pub auth: Authenticator,
     pub tenant_migrations: Vec<Migration>,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive once its handler reads it.
+    pub body_timeout: Duration,
     pub hub: Arc<Hub>,
     /// Event appends, batched per space.
     pub appends: Arc<GroupCommit>,
@@ -62,7 +61,7 @@ pub struct AppState {
 /// A built server, bound to its port, not yet serving.
 pub struct App {
     pub state: Arc<AppState>,
-    acceptor: HandoffAcceptor,
+    listener: tokio::net::TcpListener,
     port: u16,
     shutdown_tx: tokio::sync::watch::Sender<bool>,
 }
@@ -146,6 +145,7 @@ impl App {
             auth,
             tenant_migrations: migrations::tenant_migrations(),
             max_body_bytes: config.max_body_bytes,
+            body_timeout: config.connection.body_timeout(),
             hub,
             sse_keepalive: Duration::from_secs(config.sse_keepalive_secs.max(1)),
             stream_limiter: Arc::new(StreamLimiter::new(config.max_streams_per_key)),
@@ -153,21 +153,15 @@ impl App {
             listener_connections: listening,
             summarizer,
             operator,
-            connections: Arc::new(Connections::default()),
+            connections: Arc::new(Connections::new(&config.connection)),
         });
-        let acceptor = TcpListener::bind(config.bind)
-            .into_acceptor()
+        let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
-        let acceptor = HandoffAcceptor::new(acceptor, state.connections.clone());
-        let port = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
-            .unwrap_or(config.bind.port());
+        let port = listener.local_addr()?.port();
         Ok(App {
             state,
-            acceptor,
+            listener,
             port,
             shutdown_tx,
         })
@@ -191,9 +185,14 @@ impl App {
             signal.await;
             let _ = shutdown_tx.send(true);
         };
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(app, signal, Some(grace))
-            .await;
+        let result = connection::serve(
+            self.listener,
+            self.state.connections.clone(),
+            app,
+            signal,
+            grace,
+        )
+        .await;
         // Streams that took over their sockets are not the HTTP server's to wait for.
         self.state.connections.drain(grace).await;
         self.state.db.pool.close();
@@ -235,12 +234,14 @@ fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
 }
 
 /// Reject bodies over the configured size with 413, whether or not they announce their
-/// length, and buffer the rest (JSON bodies are read whole anyway).
+/// length, and buffer the rest (JSON bodies are read whole anyway). A body that takes longer
+/// than the body timeout to arrive gets 408, and the connection is closed (what is left of
+/// the body is not read).
 async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Response> {
-    let limit = req
+    let (limit, timeout) = req
         .data::<Arc<AppState>>()
-        .map(|s| s.max_body_bytes)
-        .unwrap_or(1024 * 1024);
+        .map(|s| (s.max_body_bytes, s.body_timeout))
+        .unwrap_or((1024 * 1024, Duration::from_secs(10)));
     if matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         let announced = req
             .headers()
@@ -251,13 +252,27 @@ async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result
             return Err(ApiError::payload_too_large(limit).into());
         }
         let body = req.take_body();
-        let bytes = body
-            .into_bytes_limit(limit)
-            .await
-            .map_err(|_| poem::Error::from(ApiError::payload_too_large(limit)))?;
+        let Ok(read) = tokio::time::timeout(timeout, body.into_bytes_limit(limit)).await else {
+            return Ok(body_timed_out(timeout));
+        };
+        let bytes = read.map_err(|_| poem::Error::from(ApiError::payload_too_large(limit)))?;
         req.set_body(bytes);
     }
     next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// `408` with `{"detail"}`: not an `ApiError` variant (which would add it to every
+/// operation's spec), as it is this middleware's answer, common to every request body.
+fn body_timed_out(timeout: Duration) -> Response {
+    let detail = format!(
+        "The request body did not arrive within {} s",
+        timeout.as_secs()
+    );
+    Response::builder()
+        .status(StatusCode::REQUEST_TIMEOUT)
+        .header("connection", "close")
+        .content_type("application/json; charset=utf-8")
+        .body(serde_json::json!({ "detail": detail }).to_string())
 }
 
 /// One log line and one trace span per request, with a request id (`X-Request-Id` honoured

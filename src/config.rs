@@ -158,6 +158,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub summary: SummaryConfig,
+
+    #[command(flatten)]
+    pub connection: crate::connection::ConnectionConfig,
 }
 
 /// Which summarizer writes space summaries.

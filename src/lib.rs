@@ -4,6 +4,8 @@
 //! - [`cli`] — the `convo` subcommands (`serve`, `migrate`, `tenants`, `openapi`).
 //! - [`config`] — settings from flags and environment variables.
 //! - [`app`] — wiring: pool, migrations, routes, middleware, shutdown.
+//! - [`connection`] — under every request: accepting, caps and timeouts per connection, and
+//!   handing an event stream's socket over from hyper.
 //! - [`api`] — one module per resource; request/response types; no SQL.
 //! - [`auth`] — API keys, the verified-key cache, the security scheme.
 //! - [`tenancy`] — schema names, tenant provisioning and migrations, the tenant-scoped session.
@@ -23,6 +25,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -10,6 +10,7 @@ use std::{
 use convo::{
     app::{App, AppState},
     config::{DbConfig, ServeConfig, SummaryConfig, SummaryProvider},
+    connection::{ConnectionConfig, Switch},
     db::local,
 };
 use serde_json::{Value, json};
@@ -142,6 +143,19 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             summary_model: "claude-haiku-4-5-20251001".to_string(),
             summary_timeout_secs: 5,
         },
+        connection: ConnectionConfig {
+            sse_handoff: handoff_switch(),
+            ..ConnectionConfig::default()
+        },
+    }
+}
+
+/// The stream hand-over as `CONVO_SSE_HANDOFF` asks (CI runs the stream tests both ways).
+pub fn handoff_switch() -> Switch {
+    match std::env::var("CONVO_SSE_HANDOFF").as_deref() {
+        Ok("off") => Switch::Off,
+        Ok("on") | Err(_) => Switch::On,
+        Ok(other) => panic!("CONVO_SSE_HANDOFF must be on or off, not {other:?}"),
     }
 }
 

@@ -351,9 +351,9 @@ impl Connection {
     }
 
     /// How many streams the server should be writing on their own sockets.
-    fn direct_streams(self, open: usize) -> usize {
+    fn direct_streams(self, app: &TestApp, open: usize) -> usize {
         match self {
-            Connection::Fresh | Connection::Reused => open,
+            Connection::Fresh | Connection::Reused => direct(app, open),
             Connection::Http2 => 0,
         }
     }
@@ -416,10 +416,20 @@ async fn wire_format(connection: Connection) {
     assert_eq!(serde_json::from_str::<Value>(data).unwrap(), event);
     assert_eq!(
         app.state.connections.direct_streams(),
-        connection.direct_streams(1),
+        connection.direct_streams(&app, 1),
         "{connection:?}"
     );
     assert_eq!(app.state.stream_limiter.open(), 1);
+}
+
+/// How many of `open` HTTP/1.1 streams take their sockets over: all of them, unless the
+/// hand-over is switched off (`CONVO_SSE_HANDOFF=off`).
+fn direct(app: &TestApp, open: usize) -> usize {
+    if app.state.connections.handoff_enabled() {
+        open
+    } else {
+        0
+    }
 }
 
 /// Waits (up to 5 s) for a condition the server reaches on its own, such as noticing that a
@@ -434,19 +444,21 @@ async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
 
 /// A stream that took over its socket notices its client leaving while the space is quiet
 /// (no write needed) and frees its slot. (One served by the HTTP server notices at its next
-/// write, the keep-alive comment at the latest.)
+/// write, the keep-alive comment at the latest: one second here.)
 #[tokio::test]
 async fn a_direct_stream_ends_when_its_client_leaves() {
-    let app = TestApp::spawn().await;
+    let mut config = serve_config(&fresh_database().await);
+    config.sse_keepalive_secs = 1;
+    let app = TestApp::spawn_with(config).await;
     let alice = setup(&app, "room").await;
     let written = append(&app, &alice.api_key, "room", "hello").await;
     let mut sse = Sse::open(stream_req(&app, &alice.api_key, "room")).await;
     assert_eq!(sse.next().await.id, written.to_string());
-    assert_eq!(app.state.connections.direct_streams(), 1);
+    assert_eq!(app.state.connections.direct_streams(), direct(&app, 1));
     assert_eq!(app.state.stream_limiter.open(), 1);
     drop(sse);
     eventually("the stream ends with its client", || {
-        app.state.connections.direct_streams() == 0
+        app.state.connections.direct_streams() == 0 && app.state.stream_limiter.open() == 0
     })
     .await;
     assert_eq!(app.state.stream_limiter.open(), 0, "its slot is released");
@@ -475,7 +487,7 @@ async fn a_direct_stream_ends_cleanly_on_shutdown() {
             .unwrap()
             .contains(&written.to_string())
     );
-    assert_eq!(app.state.connections.direct_streams(), 1);
+    assert_eq!(app.state.connections.direct_streams(), direct(&app, 1));
     let stopping = tokio::spawn(app.stop());
     let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async {
         let mut rest = Vec::new();

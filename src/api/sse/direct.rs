@@ -1,5 +1,6 @@
 //! A handed-off stream writing on its own socket: the rest of a `chunked` body whose head
-//! hyper already sent (see [`super::handoff`]).
+//! hyper already sent (see [`crate::connection`]). A client that stops reading is dropped
+//! once the socket has taken no bytes for the write timeout, freeing the stream's slot.
 //!
 //! Written as a plain poll function rather than a `select!` loop: an idle stream is then just
 //! this struct, and each wake-up registers no new waiters (the socket keeps one read waker).
@@ -20,7 +21,7 @@ use tokio::{
     time::{Instant, Interval},
 };
 
-use crate::realtime::SharedEvent;
+use crate::{connection::HandedOver, realtime::SharedEvent};
 
 /// A keep-alive comment (`:\n\n`) as one chunk.
 const KEEP_ALIVE: &[u8] = b"3\r\n:\n\n\r\n";
@@ -31,26 +32,38 @@ const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 /// faster than a write per event can go out) catches up in fewer system calls.
 const MAX_BATCH: usize = 32;
 
-/// Write `events` on `socket` as chunks, a keep-alive comment after each idle `keep_alive`,
-/// until the events end (the body is then ended properly) or the client goes away.
+/// Write `events` on the handed-over socket as chunks, a keep-alive comment after each idle
+/// `keep_alive`, until the events end (the body is then ended properly), the client goes
+/// away, or a write makes no progress for `write_timeout`.
 pub fn serve(
-    socket: TcpStream,
+    handed: HandedOver,
     events: BoxStream<'static, SharedEvent>,
     keep_alive: Duration,
+    write_timeout: Duration,
 ) -> impl Future<Output = ()> + Send + 'static {
     DirectStream {
-        socket,
+        handed,
         events: Some(events),
         idle: tokio::time::interval_at(Instant::now() + keep_alive, keep_alive),
+        write_timeout,
+        stalled: false,
+        write_deadline: false,
         out: Vec::new(),
     }
 }
 
 struct DirectStream {
-    socket: TcpStream,
+    /// The socket, and its connection's place under the connection caps.
+    handed: HandedOver,
     /// `None` once the events have ended and the last chunk is being written.
     events: Option<BoxStream<'static, SharedEvent>>,
+    /// The keep-alive cadence while idle; the write deadline while a write is stalled.
     idle: Interval,
+    write_timeout: Duration,
+    /// Whether a write is waiting for the socket since its last progress.
+    stalled: bool,
+    /// Whether `idle` holds a write deadline rather than the keep-alive cadence.
+    write_deadline: bool,
     /// Chunks to write, in order; the first may be partly written already.
     out: Vec<Bytes>,
 }
@@ -65,12 +78,13 @@ impl DirectStream {
                 *slice = IoSlice::new(chunk);
             }
             let queued = self.out.len().min(MAX_BATCH);
-            let written =
-                match ready!(Pin::new(&mut self.socket).poll_write_vectored(cx, &slices[..queued]))
-                {
-                    Ok(n) if n > 0 => n,
-                    _ => return Poll::Ready(false),
-                };
+            let written = match ready!(
+                Pin::new(&mut self.handed.socket).poll_write_vectored(cx, &slices[..queued])
+            ) {
+                Ok(n) if n > 0 => n,
+                _ => return Poll::Ready(false),
+            };
+            self.stalled = false;
             let mut left = written;
             let done = self
                 .out
@@ -102,8 +116,27 @@ impl Future for DirectStream {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         loop {
-            if !ready!(this.poll_flush_out(cx)) {
-                return Poll::Ready(());
+            match this.poll_flush_out(cx) {
+                Poll::Ready(true) => {
+                    if this.write_deadline {
+                        // Back to the keep-alive cadence.
+                        this.write_deadline = false;
+                        this.idle.reset();
+                    }
+                }
+                Poll::Ready(false) => return Poll::Ready(()),
+                Poll::Pending => {
+                    if !this.stalled {
+                        this.stalled = true;
+                        this.write_deadline = true;
+                        this.idle.reset_at(Instant::now() + this.write_timeout);
+                    }
+                    if this.idle.poll_tick(cx).is_ready() {
+                        // No progress for the write timeout: the client is not reading.
+                        return Poll::Ready(());
+                    }
+                    return Poll::Pending;
+                }
             }
             let Some(events) = this.events.as_mut() else {
                 // The last chunk is written: the response is complete.
@@ -130,8 +163,8 @@ impl Future for DirectStream {
             }
             // A client sends nothing after its request: watching for input is how its
             // leaving is noticed while the space is quiet.
-            match this.socket.poll_read_ready(cx) {
-                Poll::Ready(Ok(())) if still_open(&this.socket) => continue,
+            match this.handed.socket.poll_read_ready(cx) {
+                Poll::Ready(Ok(())) if still_open(&this.handed.socket) => continue,
                 Poll::Ready(_) => return Poll::Ready(()),
                 Poll::Pending => return Poll::Pending,
             }
@@ -180,8 +213,9 @@ mod tests {
         }
         expected.extend_from_slice(LAST_CHUNK);
         let writer = tokio::spawn(serve(
-            server,
+            HandedOver::new(server, None),
             futures::stream::iter(events).boxed(),
+            Duration::from_secs(60),
             Duration::from_secs(60),
         ));
         let mut received = Vec::new();

@@ -4,7 +4,6 @@
 //! fields), which is how schemathesis and client generators read it.
 
 mod direct;
-pub mod handoff;
 
 use std::{sync::Arc, task::Poll, time::Duration};
 
@@ -23,8 +22,10 @@ use poem_openapi::{
 use tokio::time::Instant;
 
 use super::event::Event;
-use crate::realtime::SharedEvent;
-use handoff::{Connection, Connections};
+use crate::{
+    connection::{Connection, Connections},
+    realtime::SharedEvent,
+};
 
 const MESSAGE_SCHEMA: &str = "StreamMessage";
 
@@ -39,7 +40,8 @@ pub struct EventMessages {
     pub handoff: Option<Handoff>,
 }
 
-/// The connection a stream's request arrived on, for [`handoff`].
+/// The connection a stream's request arrived on, whose socket the stream may take over (see
+/// [`crate::connection`]).
 pub struct Handoff {
     connection: Arc<Connection>,
     connections: Arc<Connections>,
@@ -47,13 +49,13 @@ pub struct Handoff {
 
 impl Handoff {
     /// The request's connection, if a stream can continue on its socket: a plain HTTP/1.1
-    /// `GET` (a chunked body) accepted by the handoff acceptor.
+    /// `GET` (a chunked body) read by the connection layer, with the hand-over switched on.
     pub fn of(req: &Request, connections: &Arc<Connections>) -> Option<Handoff> {
         if req.version() != Version::HTTP_11 || req.method() != Method::GET {
             return None;
         }
         Some(Handoff {
-            connection: connections.get(req.remote_addr())?,
+            connection: connections.handoff_of(req)?,
             connections: connections.clone(),
         })
     }
@@ -125,8 +127,9 @@ impl IntoResponse for EventMessages {
                 && connection.claimable()
                 && let Some(events) = events.take()
             {
-                connection.claim(Box::new(move |socket| {
-                    connections.spawn(direct::serve(socket, events, keep_alive));
+                connection.claim(Box::new(move |handed| {
+                    let write_timeout = connections.write_timeout();
+                    connections.spawn(direct::serve(handed, events, keep_alive, write_timeout));
                 }));
                 return Poll::Ready(None);
             }
