@@ -102,6 +102,9 @@ impl Server {
                 .args(["--max-streams-per-key", "10000"])
                 // A few keys drive the whole load: per-credential rate limiting is not measured.
                 .args(["--rate-limit-per-sec", "0"])
+                // One load generator holds every stream and connection from one address.
+                .args(["--max-connections-per-ip", "20000"])
+                .args(["--max-connections", "20000"])
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::null())
                 .spawn()

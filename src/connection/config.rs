@@ -34,9 +34,9 @@ pub struct ConnectionConfig {
     #[arg(long, env = "CONVO_WRITE_TIMEOUT_SECS", default_value_t = 30)]
     pub write_timeout_secs: u64,
 
-    /// Open connections (handed-over streams included) from one client IP address; more
-    /// are closed as soon as they are accepted.
-    #[arg(long, env = "CONVO_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+    /// Open connections (handed-over streams included) from one client IP address (the
+    /// socket's peer: behind a proxy, the proxy's); more are closed as soon as accepted.
+    #[arg(long, env = "CONVO_MAX_CONNECTIONS_PER_IP", default_value_t = 1024)]
     pub max_connections_per_ip: usize,
 
     /// Open connections in total; more are closed as soon as they are accepted.
@@ -51,7 +51,7 @@ impl Default for ConnectionConfig {
             header_timeout_secs: 5,
             body_timeout_secs: 10,
             write_timeout_secs: 30,
-            max_connections_per_ip: 256,
+            max_connections_per_ip: 1024,
             max_connections: 10_000,
         }
     }
