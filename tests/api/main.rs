@@ -36,3 +36,4 @@ mod summary_provider;
 mod telemetry;
 mod tenants;
 mod threads;
+mod timestamps;
