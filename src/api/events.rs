@@ -118,6 +118,8 @@ pub struct NewEventRequest {
     #[oai(nullable)]
     parent_event_id: Option<Str>,
     /// Artifact URIs: at most 50, each absolute (with a scheme) and at most 2048 characters.
+    /// Schemes that run script when a link is followed (`javascript:`, `vbscript:`, `data:`,
+    /// in any case, as browsers read them) are refused.
     #[oai(
         nullable,
         validator(

@@ -17,6 +17,7 @@ mod helpers;
 mod hygiene;
 mod idempotency;
 mod isolation;
+mod link_schemes;
 mod local_db;
 mod mentions;
 mod metrics;
