@@ -57,6 +57,8 @@ pub struct AppState {
     pub operator: OperatorVerifier,
     /// Open connections, whose sockets event streams can take over.
     pub connections: Arc<Connections>,
+    /// How streams retry a credential re-check the database could not answer.
+    pub stream_recheck: auth::revocation::StreamRecheckConfig,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -154,6 +156,7 @@ impl App {
             summarizer,
             operator,
             connections: Arc::new(Connections::default()),
+            stream_recheck: config.stream_recheck,
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()

@@ -158,6 +158,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub summary: SummaryConfig,
+
+    #[command(flatten)]
+    pub stream_recheck: crate::auth::revocation::StreamRecheckConfig,
 }
 
 /// Which summarizer writes space summaries.

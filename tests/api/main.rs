@@ -33,6 +33,7 @@ mod spec_findings;
 mod sse;
 mod stream;
 mod stream_access;
+mod stream_recheck;
 mod summary;
 mod summary_provider;
 mod telemetry;
