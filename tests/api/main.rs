@@ -15,6 +15,7 @@ mod group_commit;
 mod health;
 mod healthcheck;
 mod helpers;
+mod hostile_params;
 mod hygiene;
 mod idempotency;
 mod isolation;
