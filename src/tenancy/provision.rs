@@ -74,6 +74,13 @@ async fn try_create(
     .await?;
     // The creator's agents move with it: an agent left behind would keep reading a tenant
     // its sponsor left, with keys its sponsor holds.
+    // Locked in a statement of its own first, so the move's snapshot, taken after the lock is
+    // granted, includes an agent whose registration held the lock (see `actors::insert`).
+    tx.execute(
+        "SELECT 1 FROM convo.actors WHERE actor_id = $1 FOR UPDATE",
+        &[&creator],
+    )
+    .await?;
     let moved = tenants::assign_actor_and_agents(&tx, creator, tenant.tenant_id).await?;
     // Their cached credentials name the old tenant: drop them on every replica.
     for actor in moved {

@@ -166,3 +166,73 @@ async fn a_sponsor_cannot_manage_an_agent_left_in_a_tenant_it_has_left() {
         assert_eq!(status, 200, "{op}: {body}");
     }
 }
+
+/// A registration racing its sponsor's move: the agent lands where the sponsor is when the
+/// registration commits, never in the tenant the sponsor's cached credential still names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_registered_while_its_sponsor_moves_follows_it() {
+    let app = TestApp::spawn().await;
+    let alice = app.human("Alice").await;
+    app.tenant(&alice, "Old Org").await;
+    let bob = app.human("Bob").await;
+    let new_tenant = app.tenant(&bob, "New Org").await;
+    // Alice's credential is cached with the old tenant.
+    assert_eq!(status_of(&app, &alice.api_key, "/api/actors/me").await, 200);
+
+    // A move of Alice in flight: her row is locked, as tenant creation locks it.
+    let mut mover = app.db().await;
+    let moving = mover.transaction().await.unwrap();
+    let alice_id: uuid::Uuid = alice.actor_id.parse().unwrap();
+    let new_id: uuid::Uuid = new_tenant["tenant_id"].as_str().unwrap().parse().unwrap();
+    moving
+        .execute(
+            "SELECT 1 FROM convo.actors WHERE actor_id = $1 FOR UPDATE",
+            &[&alice_id],
+        )
+        .await
+        .unwrap();
+    let register = tokio::spawn({
+        let req = app.post(
+            "/api/actors",
+            &alice.api_key,
+            json!({"display_name": "Bot", "actor_type": "agent"}),
+        );
+        async move { json_of(req.send().await.unwrap()).await }
+    });
+    let observer = app.db().await;
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let waiting: bool = observer
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'
+                       AND query LIKE 'INSERT INTO convo.actors%')",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if waiting {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the registration waits for the sponsor's row");
+    moving
+        .execute(
+            "UPDATE convo.actors SET tenant_id = $2 WHERE actor_id = $1 OR sponsor_id = $1",
+            &[&alice_id, &new_id],
+        )
+        .await
+        .unwrap();
+    moving.commit().await.unwrap();
+
+    let (status, bot) = register.await.unwrap();
+    assert_eq!(status, 200, "{bot}");
+    assert_eq!(bot["tenant_id"], new_tenant["tenant_id"], "{bot}");
+    let key = bot["api_key"].as_str().unwrap();
+    let (_, me) = json_of(app.get("/api/actors/me", key).send().await.unwrap()).await;
+    assert_eq!(me["tenant_id"], new_tenant["tenant_id"], "{me}");
+}
