@@ -56,6 +56,8 @@ pub struct AppState {
     pub operator: OperatorVerifier,
     /// Open connections, whose sockets event streams can take over.
     pub connections: Arc<Connections>,
+    /// How streams retry a credential re-check the database could not answer.
+    pub stream_recheck: auth::revocation::StreamRecheckConfig,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -154,6 +156,7 @@ impl App {
             summarizer,
             operator,
             connections: Arc::new(Connections::new(&config.connection)),
+            stream_recheck: config.stream_recheck,
         });
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await

@@ -161,6 +161,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub connection: crate::connection::ConnectionConfig,
+
+    #[command(flatten)]
+    pub stream_recheck: crate::auth::revocation::StreamRecheckConfig,
 }
 
 /// Which summarizer writes space summaries.

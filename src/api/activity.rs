@@ -74,9 +74,10 @@ impl ActivityApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
         max_events: Query<Option<i64>>,
     ) -> Result<Json<SpaceActivity>, ApiError> {
-        let since = since
-            .0
-            .map_or_else(|| crate::domain::now() - Duration::hours(1), |t| t.0);
+        let since = since.0.map_or_else(
+            || crate::domain::now() - Duration::hours(1),
+            IsoTimestamp::get,
+        );
         let max_events = max_events.0.unwrap_or(5);
         let tx = tenant_tx(&state, auth.principal()).await?;
         spaces::state(tx.client(), &space_id)

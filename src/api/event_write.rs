@@ -10,7 +10,10 @@ use crate::{
     api::event::Event,
     app::AppState,
     auth::Principal,
-    domain::{Str, bounded_text, check_metadata},
+    domain::{
+        Str, bounded_text, check_metadata,
+        uri::{self, UriError},
+    },
     error::ApiError,
     group_commit::Append,
     realtime::SpaceKey,
@@ -237,16 +240,18 @@ fn check_references(refs: Vec<Str>) -> Result<Vec<String>, ApiError> {
     refs.into_iter()
         .map(|Str(r)| {
             let r = r.trim().to_string();
-            let valid = r.len() <= MAX_REFERENCE_CHARS
-                && !r.chars().any(char::is_control)
-                && url::Url::parse(&r).is_ok();
-            if valid {
-                Ok(r)
-            } else {
-                Err(ApiError::bad_request(format!(
+            let shown = || r.chars().take(100).collect::<String>();
+            let well_formed = r.len() <= MAX_REFERENCE_CHARS && !r.chars().any(char::is_control);
+            match well_formed.then(|| uri::check_linkable(&r)) {
+                Some(Ok(_)) => Ok(r),
+                Some(Err(UriError::ScriptCapable)) => Err(ApiError::bad_request(format!(
+                    "references must not use the javascript:, vbscript: or data: scheme: {:?}",
+                    shown()
+                ))),
+                _ => Err(ApiError::bad_request(format!(
                     "references must be absolute URIs of at most {MAX_REFERENCE_CHARS} characters: {:?} is not",
-                    r.chars().take(100).collect::<String>()
-                )))
+                    shown()
+                ))),
             }
         })
         .collect()
@@ -307,6 +312,7 @@ mod tests {
         let s = |v: &[&str]| v.iter().map(|x| Str(x.to_string())).collect::<Vec<_>>();
         assert!(check_references(s(&["urn:isbn:123", "https://a.example/x"])).is_ok());
         assert!(check_references(s(&["relative/path"])).is_err());
+        assert!(check_references(s(&["https://a.example", " JavaScript:alert(1)"])).is_err());
         assert!(check_references(s(&vec!["https://a.example"; 51])).is_err());
         assert!(check_mentions(&json!({})).is_ok());
         assert!(check_mentions(&json!({"mentions": ["a", "b"]})).is_ok());

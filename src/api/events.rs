@@ -1,8 +1,5 @@
 //! Events of a space: the three ways to add one, and the reads (by cursor, by id, by time).
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
 use poem_openapi::{
     Object, OpenApi,
@@ -10,6 +7,7 @@ use poem_openapi::{
     payload::Json,
 };
 use serde_json::Value;
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::{
@@ -20,8 +18,14 @@ use super::{
     space_not_found, tenant_tx,
 };
 use crate::{
-    app::AppState, auth::ApiKeyAuth, db::pipeline, domain::Str, error::ApiError, store::events,
-    store::spaces, tenancy::TenantTx,
+    app::AppState,
+    auth::ApiKeyAuth,
+    db::pipeline,
+    domain::{IsoTimestamp, Str},
+    error::ApiError,
+    store::events,
+    store::spaces,
+    tenancy::TenantTx,
 };
 
 /// A human speaking.
@@ -114,6 +118,8 @@ pub struct NewEventRequest {
     #[oai(nullable)]
     parent_event_id: Option<Str>,
     /// Artifact URIs: at most 50, each absolute (with a scheme) and at most 2048 characters.
+    /// Schemes that run script when a link is followed (`javascript:`, `vbscript:`, `data:`,
+    /// in any case, as browsers read them) are refused.
     #[oai(
         nullable,
         validator(
@@ -361,10 +367,10 @@ impl EventsApi {
         auth: ApiKeyAuth,
         /// The space's id.
         space_id: Path<String>,
-        /// ISO 8601 start time, e.g. `2026-04-07T10:00:00Z`.
-        start: Query<Option<DateTime<Utc>>>,
-        /// ISO 8601 end time; not before `start`.
-        end: Query<Option<DateTime<Utc>>>,
+        /// ISO 8601 start time, e.g. `2026-04-07T10:00:00Z` (UTC when it has no offset).
+        start: Query<Option<IsoTimestamp>>,
+        /// ISO 8601 end time (UTC when it has no offset); not before `start`.
+        end: Query<Option<IsoTimestamp>>,
         /// Maximum number of events, 1–1000 (default 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<i64>>,
@@ -379,7 +385,8 @@ impl EventsApi {
             .await?
             .ok_or_else(space_not_found)?;
         let limit = limit.unwrap_or(1000);
-        let rows = events::list_between(tx.client(), &space_id, start.0, end.0, limit).await?;
+        let (start, end) = (start.0.map(IsoTimestamp::get), end.0.map(IsoTimestamp::get));
+        let rows = events::list_between(tx.client(), &space_id, start, end, limit).await?;
         tx.end_read();
         Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
     }

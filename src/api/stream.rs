@@ -10,7 +10,6 @@ use poem_openapi::{
     param::{Header, Path, Query},
     payload::Json,
 };
-use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::{
     ApiTags, space_not_found,
@@ -19,7 +18,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    auth::{ApiKeyAuth, Principal, cache::Invalidation},
+    auth::{ApiKeyAuth, revocation},
     error::ApiError,
     realtime::{SpaceKey, subscription},
     store::spaces,
@@ -88,7 +87,13 @@ impl StreamApi {
         // Subscribe now, not when the stream is first polled (after its replay): an
         // invalidation in between would otherwise be missed and the stream never closed.
         let invalidations = state.auth.cache.invalidations();
-        let stop = until_revoked(state.0.clone(), caller.clone(), invalidations);
+        let stop = {
+            let (state, caller) = (state.0.clone(), caller.clone());
+            async move {
+                revocation::until_revoked(&state.auth, &caller, invalidations, state.stream_recheck)
+                    .await
+            }
+        };
         let stream = subscription::events(state.hub.clone(), space, after, stop)
             // The slot lives as long as the stream.
             .map(move |event| {
@@ -132,31 +137,5 @@ impl StreamApi {
             space_id: space_id.0,
             expires_at,
         }))
-    }
-}
-
-/// Resolves when the stream's credential stops being valid: its key revoked or rotated, its
-/// actor deleted or moved, its tenant suspended. Only invalidations that concern it are
-/// checked against the database.
-async fn until_revoked(
-    state: Arc<AppState>,
-    principal: Principal,
-    mut invalidations: broadcast::Receiver<Invalidation>,
-) {
-    // One check covers an invalidation between authentication and the subscription above.
-    // The checks are boxed so their database state is not part of every idle stream.
-    if !Box::pin(state.auth.still_valid(&principal)).await {
-        return;
-    }
-    loop {
-        match invalidations.recv().await {
-            Ok(Invalidation::Actor(id)) if id != principal.actor_id => continue,
-            Ok(Invalidation::Tenant(id)) if Some(id) != principal.tenant_id => continue,
-            Err(RecvError::Closed) => return std::future::pending().await,
-            _ => {}
-        }
-        if !Box::pin(state.auth.still_valid(&principal)).await {
-            return;
-        }
     }
 }

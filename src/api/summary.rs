@@ -96,13 +96,7 @@ impl SummaryApi {
     ) -> Result<Json<SpaceSummary>, ApiError> {
         let caller = auth.principal();
         // Both bounds are at microsecond precision, like stored ones, so windows match exactly.
-        let end = end
-            .0
-            .map_or_else(|| next_minute(crate::domain::now()), |t| t.0);
-        let start = start.0.map_or_else(|| end - Duration::hours(1), |t| t.0);
-        if start > end {
-            return Err(ApiError::bad_request("start must not be after end"));
-        }
+        let (start, end) = window(start.0, end.0)?;
         let regenerate = regenerate.0.unwrap_or(false);
 
         // Read, then let go of the connection: a model may take many seconds.
@@ -158,6 +152,30 @@ impl SummaryApi {
     }
 }
 
+/// The window `[start, end]` with its defaults filled in: a 400 when `start` is after `end`,
+/// or when the default `start` (an hour before `end`) would be before what the database stores.
+fn window(
+    start: Option<IsoTimestamp>,
+    end: Option<IsoTimestamp>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    let end = match end {
+        Some(end) => end,
+        None => IsoTimestamp::new(next_minute(crate::domain::now())).expect("now is storable"),
+    };
+    let start = match start {
+        Some(start) => start,
+        None => end.checked_sub(Duration::hours(1)).ok_or_else(|| {
+            ApiError::bad_request(
+                "end is too early for the default start (one hour before end): pass start",
+            )
+        })?,
+    };
+    if start > end {
+        return Err(ApiError::bad_request("start must not be after end"));
+    }
+    Ok((start.get(), end.get()))
+}
+
 /// The first whole minute after `t` (or `t` itself when it is one): a default window end that
 /// stays the same for a minute, so default calls share one cached summary.
 fn next_minute(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
@@ -173,6 +191,33 @@ fn next_minute(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_start_is_checked() {
+        let t = |s: &str| IsoTimestamp::parse(s).unwrap();
+        let (start, end) = window(None, Some(t("2026-04-07T10:00:00Z"))).unwrap();
+        assert_eq!(end - start, Duration::hours(1));
+        for early in ["-4713-11-24T00:30:00Z", "-4713-11-24T00:00:00Z"] {
+            assert!(
+                matches!(window(None, Some(t(early))), Err(ApiError::BadRequest(_))),
+                "{early}"
+            );
+        }
+        assert!(
+            window(
+                Some(t("-4713-11-24T00:00:00Z")),
+                Some(t("-4713-11-24T00:30:00Z"))
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            window(
+                Some(t("2026-04-07T10:00:01Z")),
+                Some(t("2026-04-07T10:00:00Z"))
+            ),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
 
     #[test]
     fn default_end_is_the_next_whole_minute() {

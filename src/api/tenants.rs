@@ -13,7 +13,10 @@ use crate::{
     auth::ApiKeyAuth,
     domain::{Str, TenantStatus, bounded_text},
     error::ApiError,
-    store::tenants::{self, TenantRow},
+    store::{
+        actors,
+        tenants::{self, TenantRow},
+    },
     tenancy::provision,
 };
 
@@ -65,8 +68,9 @@ impl TenantsApi {
     /// Create a tenant
     ///
     /// Humans only. Creates the tenant's schema and runs every tenant migration in one
-    /// transaction, then assigns the caller to the new tenant (agents they sponsored earlier
-    /// stay where they are).
+    /// transaction, then assigns the caller to the new tenant. The agents the caller sponsors
+    /// move with it (an agent always lives in its sponsor's tenant): their keys then read the
+    /// new tenant, and their open streams close.
     #[oai(path = "/api/tenants", method = "post", operation_id = "create_tenant")]
     async fn create(
         &self,
@@ -84,8 +88,12 @@ impl TenantsApi {
         let tenant =
             provision::create_tenant(&mut conn, &name, caller.actor_id, &state.tenant_migrations)
                 .await?;
-        // Drop the caller's cached credentials here at once; other replicas hear the NOTIFY.
+        // Drop the moved actors' cached credentials here at once; other replicas hear the
+        // NOTIFY.
         state.auth.cache.invalidate_actor(caller.actor_id);
+        for agent in actors::list_sponsored(&conn, caller.actor_id).await? {
+            state.auth.cache.invalidate_actor(agent.actor_id);
+        }
         Ok(Json(tenant.into()))
     }
 

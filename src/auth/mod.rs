@@ -9,6 +9,7 @@ mod middleware;
 pub mod operator;
 pub mod pat;
 pub mod rate_limit;
+pub mod revocation;
 mod scheme;
 pub mod stream_token;
 pub mod usage;
@@ -219,19 +220,18 @@ impl Authenticator {
         .map_err(|_| AuthFailure::Unavailable)
     }
 
-    /// Whether `principal`'s credential still stands as it did (for long-lived streams). A
-    /// database error counts as yes: an outage must not close every stream.
-    pub async fn still_valid(&self, principal: &Principal) -> bool {
-        match self.key_record(principal.key_id).await {
-            Ok(Some(record)) => {
+    /// Whether `principal`'s credential still stands as it did (for long-lived streams), or
+    /// `Unavailable` when the database could not say (see [`revocation`]).
+    pub async fn still_valid(&self, principal: &Principal) -> Result<bool, AuthFailure> {
+        Ok(match self.key_record(principal.key_id).await? {
+            Some(record) => {
                 let now = principal_of(record);
                 now.actor_id == principal.actor_id
                     && now.schema == principal.schema
                     && !now.suspended
             }
-            Ok(None) => false,
-            Err(_) => true,
-        }
+            None => false,
+        })
     }
 
     /// Run argon2 work on a blocking thread, at most `argon_concurrency` at a time.

@@ -1,6 +1,7 @@
 //! Platform-operator tokens for the admin API (`/api/admin`): JWTs signed by the platform
 //! with HS256 (a shared secret) or RS256/ES256 (verified with a PEM public key), carrying a
-//! required `exp` and the configured `aud`. They are not API keys: the request middleware
+//! required `exp` and the configured `aud`, and honouring `nbf` when present (a token issued
+//! for later must not open the admin API now). They are not API keys: the request middleware
 //! skips `/api/admin`, and the [`OperatorAuth`] scheme verifies the bearer token itself.
 //! Tokens are never logged.
 
@@ -14,7 +15,7 @@ use serde::Deserialize;
 
 use crate::{app::AppState, config::Secret, error::ApiError};
 
-/// Clock skew tolerated on `exp`.
+/// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 5;
 
 /// What an operator token says about its bearer.
@@ -75,13 +76,15 @@ impl OperatorVerifier {
     }
 
     /// The claims of a token signed with the configured key and algorithm, for our audience,
-    /// not expired. `None` for anything else (including when disabled).
+    /// already valid (`nbf`) and not expired. `None` for anything else (including when
+    /// disabled).
     pub fn verify(&self, token: &str) -> Option<OperatorClaims> {
         let (key, alg) = self.key.as_ref()?;
         let mut validation = Validation::new(*alg);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "aud"]);
         validation.validate_exp = true;
+        validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
         decode::<OperatorClaims>(token, key, &validation)
             .ok()
@@ -166,6 +169,22 @@ mod tests {
         ] {
             assert!(v.verify(&bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn not_before_is_enforced() {
+        let v = OperatorVerifier::from_config(Some(&Secret("s3cret".into())), None, "convo-admin")
+            .unwrap();
+        let with_nbf = |nbf: i64| {
+            token(
+                b"s3cret",
+                json!({"aud": "convo-admin", "exp": in_secs(600), "nbf": nbf}),
+            )
+        };
+        assert!(v.verify(&with_nbf(in_secs(300))).is_none());
+        assert!(v.verify(&with_nbf(in_secs(-10))).is_some());
+        // Within the clock-skew leeway.
+        assert!(v.verify(&with_nbf(in_secs(2))).is_some());
     }
 
     #[test]

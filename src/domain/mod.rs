@@ -5,6 +5,7 @@ pub mod space;
 mod strict;
 mod text;
 mod timestamp;
+pub mod uri;
 
 pub use strict::Str;
 

@@ -45,35 +45,48 @@ impl ActorRow {
 const COLUMNS: &str = "actor_id, display_name, actor_type, email, agent_profile, metadata,
      sponsor_id, tenant_id, default_space_id, created_at, installation_id";
 
-/// Insert an actor; an agent with an `installation_id` starts connected to it.
-pub async fn insert(db: &impl GenericClient, a: &ActorRow) -> Result<(), tokio_postgres::Error> {
+/// Insert an actor; an agent with an `installation_id` starts connected to it. An agent gets
+/// its sponsor's tenant as stored now, not `a.tenant_id` (read from a cached credential): the
+/// sponsor's row is share-locked, so a concurrent move of the sponsor (which locks that row
+/// before moving its agents) either waits for this agent and moves it too, or commits first and
+/// this agent lands in the new tenant. Returns the tenant the actor was inserted in.
+pub async fn insert(
+    db: &impl GenericClient,
+    a: &ActorRow,
+) -> Result<Option<Uuid>, tokio_postgres::Error> {
     let stmt = db
         .prepare_cached(
             "INSERT INTO convo.actors (actor_id, display_name, actor_type, email, agent_profile,
                                    metadata, sponsor_id, tenant_id, created_at,
                                    installation_id, connection_state, connected_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text,
+         VALUES ($1, $2, $3, $4, $5, $6, $7,
+                 CASE WHEN $7::uuid IS NULL THEN $8::uuid
+                      ELSE (SELECT tenant_id FROM convo.actors WHERE actor_id = $7 FOR SHARE)
+                 END,
+                 $9, $10::text,
                  CASE WHEN $10::text IS NULL THEN 'available' ELSE 'connected' END,
-                 CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)",
+                 CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)
+         RETURNING tenant_id",
         )
         .await?;
-    db.execute(
-        &stmt,
-        &[
-            &a.actor_id,
-            &a.display_name,
-            &a.actor_type.as_str(),
-            &a.email,
-            &a.agent_profile,
-            &a.metadata,
-            &a.sponsor_id,
-            &a.tenant_id,
-            &a.created_at,
-            &a.installation_id,
-        ],
-    )
-    .await?;
-    Ok(())
+    let row = db
+        .query_one(
+            &stmt,
+            &[
+                &a.actor_id,
+                &a.display_name,
+                &a.actor_type.as_str(),
+                &a.email,
+                &a.agent_profile,
+                &a.metadata,
+                &a.sponsor_id,
+                &a.tenant_id,
+                &a.created_at,
+                &a.installation_id,
+            ],
+        )
+        .await?;
+    Ok(row.get(0))
 }
 
 pub async fn get(

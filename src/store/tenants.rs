@@ -54,17 +54,22 @@ pub async fn insert(db: &impl GenericClient, t: &TenantRow) -> Result<(), tokio_
     Ok(())
 }
 
-pub async fn assign_actor(
+/// Move a human and the agents it sponsors to `tenant_id` (an agent always lives in its
+/// sponsor's tenant). Returns the ids of every actor moved.
+pub async fn assign_actor_and_agents(
     db: &impl GenericClient,
     actor_id: Uuid,
     tenant_id: Uuid,
-) -> Result<(), tokio_postgres::Error> {
-    db.execute(
-        "UPDATE convo.actors SET tenant_id = $2 WHERE actor_id = $1",
-        &[&actor_id, &tenant_id],
-    )
-    .await?;
-    Ok(())
+) -> Result<Vec<Uuid>, tokio_postgres::Error> {
+    let rows = db
+        .query(
+            "UPDATE convo.actors SET tenant_id = $2
+             WHERE actor_id = $1 OR sponsor_id = $1
+             RETURNING actor_id",
+            &[&actor_id, &tenant_id],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 pub async fn get(

@@ -1,6 +1,7 @@
 //! Creating a tenant in one transaction: pick a unique schema name, create the schema, run
 //! every tenant migration in it, record them in the schema's refinery history, insert the
-//! tenant (with its schema version) and assign its creator. A failure anywhere leaves nothing behind.
+//! tenant (with its schema version) and assign its creator and the agents it sponsors. A failure
+//! anywhere leaves nothing behind.
 
 use chrono::SecondsFormat;
 use deadpool_postgres::{GenericClient, Object};
@@ -71,9 +72,20 @@ async fn try_create(
         &[&tenant.tenant_id, &version],
     )
     .await?;
-    tenants::assign_actor(&tx, creator, tenant.tenant_id).await?;
-    // The creator's cached credentials name the old tenant: drop them on every replica.
-    invalidation::notify_actor(&tx, creator).await?;
+    // The creator's agents move with it: an agent left behind would keep reading a tenant
+    // its sponsor left, with keys its sponsor holds.
+    // Locked in a statement of its own first, so the move's snapshot, taken after the lock is
+    // granted, includes an agent whose registration held the lock (see `actors::insert`).
+    tx.execute(
+        "SELECT 1 FROM convo.actors WHERE actor_id = $1 FOR UPDATE",
+        &[&creator],
+    )
+    .await?;
+    let moved = tenants::assign_actor_and_agents(&tx, creator, tenant.tenant_id).await?;
+    // Their cached credentials name the old tenant: drop them on every replica.
+    for actor in moved {
+        invalidation::notify_actor(&tx, actor).await?;
+    }
     tx.commit().await?;
     Ok(tenant)
 }

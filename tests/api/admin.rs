@@ -137,6 +137,28 @@ async fn operator_tokens_are_verified() {
     assert_eq!(status, 401);
 }
 
+/// A token whose `nbf` is still ahead (issued for later, or by a clock far ahead) does not
+/// open the admin API before its time.
+#[tokio::test]
+async fn operator_tokens_are_refused_before_their_not_before() {
+    let app = spawn_admin().await;
+    let claims = |nbf: i64| json!({"aud": "convo-admin", "exp": now() + 3600, "nbf": nbf});
+    let early = hs256(SECRET, claims(now() + 600));
+    for (status, body) in [
+        admin_get(&app, "/api/admin/tenants", &early).await,
+        admin_post(
+            &app,
+            &format!("/api/admin/tenants/{}/suspend", uuid::Uuid::new_v4()),
+            &early,
+        )
+        .await,
+    ] {
+        assert_eq!((status, body), (401, unauthorized()));
+    }
+    let valid = hs256(SECRET, claims(now() - 60));
+    assert_eq!(admin_get(&app, "/api/admin/tenants", &valid).await.0, 200);
+}
+
 #[tokio::test]
 async fn without_a_configured_key_the_admin_api_is_disabled() {
     let app = TestApp::spawn().await;

@@ -143,6 +143,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             summary_model: "claude-haiku-4-5-20251001".to_string(),
             summary_timeout_secs: 5,
         },
+        stream_recheck: convo::auth::revocation::StreamRecheckConfig::default(),
         connection: ConnectionConfig {
             sse_handoff: handoff_switch(),
             ..ConnectionConfig::default()

@@ -77,6 +77,18 @@ impl Sse {
         assert!(drained.is_ok(), "the server ends the stream");
     }
 
+    /// Wait (at most `limit`) for the server to end the stream: for ends that take retries.
+    pub async fn ended_within(&mut self, limit: Duration) {
+        let drained = tokio::time::timeout(limit, async {
+            while let Some(Ok(_)) = self.body.next().await {}
+        })
+        .await;
+        assert!(
+            drained.is_ok(),
+            "the server ends the stream within {limit:?}"
+        );
+    }
+
     /// The next `n` events.
     pub async fn take(&mut self, n: usize) -> Vec<SseEvent> {
         let mut out = Vec::with_capacity(n);

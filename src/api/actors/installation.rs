@@ -11,7 +11,7 @@ use poem::Request;
 use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
 use uuid::Uuid;
 
-use super::{ConnectionState, actor_not_found, parse_actor_id};
+use super::{ConnectionState, actor_not_found, manage::sponsors_here, parse_actor_id};
 use crate::{
     app::AppState,
     auth::{Principal, invalidation, keys},
@@ -175,9 +175,9 @@ pub async fn rotate(
         let conn = state.db.pool.get().await?;
         actors::get(&conn, id).await?.ok_or_else(actor_not_found)?
     };
-    if caller.actor_id != id && target.sponsor_id != Some(caller.actor_id) {
+    if caller.actor_id != id && !sponsors_here(caller, &target) {
         return Err(ApiError::forbidden(
-            "Only the actor itself or its sponsor can rotate its key",
+            "Only the actor itself or its sponsor, in its tenant, can rotate its key",
         ));
     }
     // Checked before the (slow) key generation, and again under the row lock.
@@ -193,6 +193,12 @@ pub async fn rotate(
     let mut conn = state.db.pool.get().await?;
     let tx = conn.transaction().await?;
     let target = actors::lock(&tx, id).await?.ok_or_else(actor_not_found)?;
+    // Again under the lock: the sponsor may have moved to another tenant meanwhile.
+    if caller.actor_id != id && !sponsors_here(caller, &target) {
+        return Err(ApiError::forbidden(
+            "Only the actor itself or its sponsor, in its tenant, can rotate its key",
+        ));
+    }
     if connected_elsewhere(&target, installation.as_deref(), force) {
         return Ok(RotateResponse::Conflict(Json(AgentConnected::new(id))));
     }
@@ -242,9 +248,9 @@ pub async fn release(
     let id = parse_actor_id(actor_id)?;
     let conn = state.db.pool.get().await?;
     let target = actors::get(&conn, id).await?.ok_or_else(actor_not_found)?;
-    if target.sponsor_id != Some(caller.actor_id) {
+    if !sponsors_here(caller, &target) {
         return Err(ApiError::forbidden(
-            "Only the agent's sponsor can release it",
+            "Only the agent's sponsor, in its tenant, can release it",
         ));
     }
     // No cache to invalidate: a cached principal does not carry the connection state, and

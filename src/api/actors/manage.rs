@@ -13,10 +13,18 @@ use crate::{
     store::{actors, actors::ActorRow},
 };
 
-/// Who may update or delete `target`: a human itself, or the sponsor of an agent.
+/// Whether the caller sponsors `target` *within the caller's current tenant*. Sponsorship
+/// alone is not enough: an agent left in a tenant its sponsor has since left (data from before
+/// agents moved with their sponsor) must not give the sponsor a way back into that tenant —
+/// rotating its key would hand over a credential that reads it.
+pub(super) fn sponsors_here(caller: &Principal, target: &ActorRow) -> bool {
+    target.sponsor_id == Some(caller.actor_id) && target.tenant_id == caller.tenant_id
+}
+
+/// Who may update or delete `target`: a human itself, or the sponsor of an agent in its tenant.
 fn may_manage(caller: &Principal, target: &ActorRow) -> bool {
     (target.actor_id == caller.actor_id && target.actor_type == ActorType::Human)
-        || target.sponsor_id == Some(caller.actor_id)
+        || sponsors_here(caller, target)
 }
 
 /// The actor `actor_id` if the caller may manage it: 404 for an unknown or malformed id,
@@ -27,7 +35,7 @@ async fn owned(state: &AppState, caller: &Principal, actor_id: &str) -> Result<U
     let target = actors::get(&conn, id).await?.ok_or_else(actor_not_found)?;
     if !may_manage(caller, &target) {
         return Err(ApiError::forbidden(
-            "Only a human itself or an agent's sponsor can change or delete an actor",
+            "Only a human itself or an agent's sponsor, in the agent's tenant, can change or delete an actor",
         ));
     }
     Ok(id)

@@ -135,7 +135,7 @@ pub async fn create(
     // Humans have no installations.
     let installation = installation.filter(|_| actor_type == ActorType::Agent);
 
-    let actor = ActorRow {
+    let mut actor = ActorRow {
         actor_id: Uuid::new_v4(),
         display_name,
         actor_type,
@@ -155,7 +155,7 @@ pub async fn create(
         .map_err(ApiError::internal)?;
     let mut conn = state.db.pool.get().await?;
     let tx = conn.transaction().await?;
-    actors::insert(&tx, &actor).await.map_err(|e| {
+    actor.tenant_id = actors::insert(&tx, &actor).await.map_err(|e| {
         // The sponsor was deleted while this request was in flight: its key is no longer valid.
         if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
             ApiError::unauthorized()
