@@ -30,6 +30,7 @@ use crate::{
     db::{Db, listener},
     error::{ApiError, allow_on_405, to_detail},
     group_commit::GroupCommit,
+    memory_bounds::MemoryBounds,
     realtime::{self, Hub, StreamLimiter},
     store::credentials,
     summary::{self, Summarizer},
@@ -57,6 +58,8 @@ pub struct AppState {
     pub operator: OperatorVerifier,
     /// Open connections, whose sockets event streams can take over.
     pub connections: Arc<Connections>,
+    /// Bounds on what one request, stream or append queue may hold in memory.
+    pub memory: MemoryBounds,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -154,6 +157,7 @@ impl App {
             summarizer,
             operator,
             connections: Arc::new(Connections::default()),
+            memory: config.memory.clone(),
         });
         let acceptor = TcpListener::bind(config.bind)
             .into_acceptor()

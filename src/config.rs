@@ -158,6 +158,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub summary: SummaryConfig,
+
+    #[command(flatten)]
+    pub memory: crate::memory_bounds::MemoryBounds,
 }
 
 /// Which summarizer writes space summaries.

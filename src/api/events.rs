@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use futures::{StreamExt, stream};
 use poem::{Request, web::Data};
 use poem_openapi::{
     Object, OpenApi,
@@ -15,13 +17,22 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     event::Event,
+    event_pager::{EventPager, PAGE_ROWS},
     event_write::{Draft, IdempotencyKey, event_not_found, missing_from_space, post_event},
     json_body::JsonBody,
+    json_stream::{JsonStream, event_elements},
     space_not_found, tenant_tx,
 };
 use crate::{
-    app::AppState, auth::ApiKeyAuth, db::pipeline, domain::Str, error::ApiError, store::events,
-    store::spaces, tenancy::TenantTx,
+    app::AppState,
+    auth::ApiKeyAuth,
+    db::pipeline,
+    domain::Str,
+    error::ApiError,
+    store::event_pages::{PageSize, Scope},
+    store::events,
+    store::spaces,
+    tenancy::TenantTx,
 };
 
 /// A human speaking.
@@ -368,20 +379,34 @@ impl EventsApi {
         /// Maximum number of events, 1–1000 (default 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<i64>>,
-    ) -> Result<JsonBody<Vec<Event>>, ApiError> {
+    ) -> Result<JsonStream<Vec<Event>>, ApiError> {
         if let (Some(s), Some(e)) = (start.0, end.0)
             && s > e
         {
             return Err(ApiError::bad_request("start must not be after end"));
         }
-        let tx = tenant_tx(&state, auth.principal()).await?;
-        spaces::state(tx.client(), &space_id)
+        let caller = auth.principal();
+        let tx = tenant_tx(&state, caller).await?;
+        let through = spaces::last_seq(tx.client(), &space_id)
             .await?
             .ok_or_else(space_not_found)?;
-        let limit = limit.unwrap_or(1000);
-        let rows = events::list_between(tx.client(), &space_id, start.0, end.0, limit).await?;
+        let mut pager = EventPager::new(
+            state.db.pool.clone(),
+            caller.schema.clone(),
+            space_id.0,
+            Scope::Between(start.0, end.0),
+            through,
+            limit.unwrap_or(1000),
+            PageSize::new(PAGE_ROWS, state.memory.read_page_bytes),
+        );
+        let events = pager.next_in(&tx).await?;
         tx.end_read();
-        Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
+        let mut first = true;
+        let head = event_elements(events, &mut first);
+        let parts = stream::iter([Ok(Bytes::from_static(b"[")), Ok(head)])
+            .chain(pager.elements(first))
+            .chain(stream::once(async { Ok(Bytes::from_static(b"]")) }));
+        Ok(JsonStream::new(parts))
     }
 }
 

@@ -11,6 +11,7 @@ use convo::{
     app::{App, AppState},
     config::{DbConfig, ServeConfig, SummaryConfig, SummaryProvider},
     db::local,
+    memory_bounds::MemoryBounds,
 };
 use serde_json::{Value, json};
 use tokio_postgres::{NoTls, config::Host};
@@ -142,6 +143,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             summary_model: "claude-haiku-4-5-20251001".to_string(),
             summary_timeout_secs: 5,
         },
+        memory: MemoryBounds::default(),
     }
 }
 

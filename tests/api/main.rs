@@ -5,6 +5,7 @@ mod actor_lifecycle;
 mod actors;
 mod admin;
 mod auth;
+mod bounded_memory;
 mod decisions;
 mod errors;
 mod event_bounds;
