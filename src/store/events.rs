@@ -195,26 +195,6 @@ pub async fn get(
         .map(EventRow::from_row))
 }
 
-/// Up to `limit` events of the space with a sequence number above `after_seq`, in order.
-pub async fn list_after(
-    db: &impl GenericClient,
-    space_id: &str,
-    after_seq: i64,
-    limit: i64,
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &after_seq, &limit])
-        .await?
-        .iter()
-        .map(EventRow::from_row)
-        .collect())
-}
-
 /// Up to `limit` events of the space after the event `after` (from the start without one, or
 /// when it is not in the space), in order. The cursor is looked up in the same statement, so
 /// a page costs one round trip.

@@ -9,7 +9,10 @@ use convo::{
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{Actor, TestApp, json_of, serve_config};
+use crate::{
+    helpers::{Actor, TestApp, json_of, serve_config},
+    sse::Sse,
+};
 
 const BUDGET: usize = 64 * 1024;
 
@@ -163,4 +166,45 @@ async fn a_thread_larger_than_a_page_is_streamed_whole_and_in_order() {
         assert_eq!(body["thread"], thread);
         assert_eq!(body["events"], Value::Array(in_thread.clone()));
     }
+}
+
+/// Replay pages and live batches are bounded in bytes; large events that do not fit the
+/// shared broadcast are read by the stream from the database, still exactly once, in order.
+#[tokio::test]
+async fn a_stream_delivers_large_events_exactly_once_in_order() {
+    let mut config = serve_config(&crate::helpers::fresh_database().await);
+    config.memory.read_page_bytes = BUDGET;
+    config.memory.stream_shared_batch_bytes = 30 * 1024;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.human("Alice").await;
+    app.space(&alice, "room").await;
+    let mut posted = Vec::new();
+    for i in 0..12 {
+        posted.push(post(&app, &alice, large(i, None)).await["sequence"].clone());
+    }
+    let mut sse = Sse::open(app.get("/api/spaces/room/events/stream", &alice.api_key)).await;
+    let replayed = sse.take(12).await;
+    // Live: a burst of events larger than the shared budget, mixed with small ones.
+    let writes = (12..30).map(|i| {
+        let body = if i % 3 == 0 {
+            json!({"speaker_id": "s", "speaker_name": "S", "text": format!("small {i}")})
+        } else {
+            large(i, None)
+        };
+        post(&app, &alice, body)
+    });
+    let live_posted: Vec<Value> = futures::future::join_all(writes)
+        .await
+        .into_iter()
+        .map(|e| e["sequence"].clone())
+        .collect();
+    let live = sse.take(18).await;
+    let seqs: Vec<Value> = replayed
+        .iter()
+        .chain(&live)
+        .map(|e| e.data["sequence"].clone())
+        .collect();
+    let mut expected: Vec<Value> = posted.into_iter().chain(live_posted).collect();
+    expected.sort_by_key(|s| s.as_i64());
+    assert_eq!(seqs, expected);
 }
