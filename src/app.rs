@@ -144,7 +144,7 @@ impl App {
             RateLimits::spawn_cleanup(limits, auth::rate_limit::CLEANUP_INTERVAL);
         }
         let state = Arc::new(AppState {
-            appends: GroupCommit::new(db.pool.clone(), hub.clone()),
+            appends: GroupCommit::new(db.pool.clone(), hub.clone(), &config.memory),
             db,
             auth,
             tenant_migrations: migrations::tenant_migrations(),
