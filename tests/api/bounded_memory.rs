@@ -208,3 +208,44 @@ async fn a_stream_delivers_large_events_exactly_once_in_order() {
     expected.sort_by_key(|s| s.as_i64());
     assert_eq!(seqs, expected);
 }
+
+#[tokio::test]
+async fn an_activity_digest_larger_than_a_page_is_streamed_whole_and_in_order() {
+    let app = app().await;
+    let alice = app.human("Alice").await;
+    app.space(&alice, "room").await;
+    let mut posted = Vec::new();
+    for i in 0..15 {
+        posted.push(post(&app, &alice, large(i, None)).await);
+    }
+    let (headers, digest) = get(
+        &app,
+        &alice,
+        "/api/spaces/room/activity?since=2000-01-01T00:00:00Z&max_events=3",
+    )
+    .await;
+    assert_streamed(&headers);
+    assert_eq!(digest["space_id"], "room");
+    let participants = digest["participants"].as_array().unwrap();
+    // Speakers by latest activity: speaker-2 (event 14), speaker-1 (13), speaker-0 (12).
+    for (p, speaker) in participants.iter().zip([2, 1, 0]) {
+        let theirs: Vec<&Value> = posted
+            .iter()
+            .filter(|e| e["speaker_id"] == format!("speaker-{speaker}"))
+            .collect();
+        assert_eq!(p["participant_id"], format!("speaker-{speaker}"));
+        assert_eq!(p["event_count"], 5);
+        assert_eq!(p["name"], "Bulk");
+        assert_eq!(p["participant_type"], "human");
+        assert_eq!(p["last_event_at"], theirs[4]["timestamp"]);
+        assert_eq!(p["events"], json!(theirs[2..]));
+    }
+    // Then the joined participants who did not speak (Alice, who created the space).
+    for silent in &participants[3..] {
+        assert_eq!(
+            (silent["event_count"].clone(), silent["events"].clone()),
+            (json!(0), json!([]))
+        );
+        assert_eq!(silent["last_event_at"], Value::Null);
+    }
+}
