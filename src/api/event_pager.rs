@@ -59,6 +59,12 @@ impl EventPager {
         }
     }
 
+    /// Continue after the event with sequence number `seq`.
+    pub fn after(mut self, seq: i64) -> EventPager {
+        self.after = seq;
+        self
+    }
+
     /// The next page, read in `tx`; empty once every event is read.
     pub async fn next_in(&mut self, tx: &TenantTx) -> Result<Vec<EventRow>, ApiError> {
         if self.done {

@@ -29,7 +29,7 @@ use crate::{
     db::pipeline,
     domain::Str,
     error::ApiError,
-    store::event_pages::{PageSize, Scope},
+    store::event_pages::{self, PageSize, Scope},
     store::events,
     store::spaces,
     tenancy::TenantTx,
@@ -314,19 +314,50 @@ impl EventsApi {
         /// Maximum number of events, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
-    ) -> Result<JsonBody<Vec<Event>>, ApiError> {
+    ) -> Result<JsonStream<Vec<Event>>, ApiError> {
         let since = Since::parse(since.0.as_deref());
-        let tx = tenant_tx(&state, auth.principal()).await?;
+        let caller = auth.principal();
+        let limit = limit.unwrap_or(50);
+        let tx = tenant_tx(&state, caller).await?;
         let db = tx.client();
         // One round trip: the page is read after the cursor's event by a subquery, while the
         // space and the cursor are checked beside it (the page is dropped if either fails).
-        let page = events::list_after_event(db, &space_id, since.event_id(), limit.unwrap_or(50));
+        // The page is bounded in bytes too; what does not fit follows in further pages.
+        let mut size = PageSize::new(limit, state.memory.read_page_bytes);
+        let page = event_pages::after_event(db, &space_id, since.event_id(), &mut size);
         // Joined, not try-joined: the error to report is the one that explains the failure.
-        let (checked, rows) = tokio::join!(since.check(&tx, &space_id), page);
-        let (checked, rows) = pipeline::both(checked, rows)?;
+        let (checked, page) = tokio::join!(since.check(&tx, &space_id), page);
+        let (checked, page) = pipeline::both(checked, page)?;
         checked?;
         tx.end_read();
-        Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
+        let returned = page.events.len() as i64;
+        let rest = match page.events.last() {
+            Some(last) if page.more && returned < limit => Some(
+                EventPager::new(
+                    state.db.pool.clone(),
+                    caller.schema.clone(),
+                    space_id.0,
+                    Scope::All,
+                    i64::MAX,
+                    limit - returned,
+                    size,
+                )
+                .after(last.seq),
+            ),
+            _ => None,
+        };
+        let mut first = true;
+        let mut head = b"[".to_vec();
+        head.extend_from_slice(&event_elements(page.events, &mut first));
+        let Some(rest) = rest else {
+            // The usual case: the whole list in one part.
+            head.push(b']');
+            return Ok(JsonStream::new(stream::iter([Ok(Bytes::from(head))])));
+        };
+        let parts = stream::iter([Ok(Bytes::from(head))])
+            .chain(rest.elements(first))
+            .chain(stream::once(async { Ok(Bytes::from_static(b"]")) }));
+        Ok(JsonStream::new(parts))
     }
 
     /// Get an event

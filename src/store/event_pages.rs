@@ -128,6 +128,34 @@ pub async fn after(
     Ok(page(&rows, size))
 }
 
+/// The first page of the events of `space_id` after the event `after` (from the start
+/// without one, or when it is not in the space); the cursor is looked up in the same
+/// statement, so a page costs one round trip.
+pub async fn after_event(
+    db: &impl GenericClient,
+    space_id: &str,
+    after: Option<Uuid>,
+    size: &mut PageSize,
+) -> Result<Page, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(&bounded(
+            &format!(
+                "SELECT {COLUMNS}, {ROW_BYTES} AS own
+                 FROM events
+                 WHERE space_id = $1 AND seq > COALESCE(
+                     (SELECT seq FROM events WHERE space_id = $1 AND event_id = $2), 0)
+                 ORDER BY seq LIMIT $3"
+            ),
+            "seq",
+            "$4",
+        ))
+        .await?;
+    let rows = db
+        .query(&stmt, &[&space_id, &after, &size.rows, &size.max_bytes])
+        .await?;
+    Ok(page(&rows, size))
+}
+
 /// The next page of the events of `space_id` with the sequence numbers `seqs`, in that
 /// order: `Page::events.len()` of them are read, the caller continues with the rest.
 pub async fn of_seqs(

@@ -195,31 +195,6 @@ pub async fn get(
         .map(EventRow::from_row))
 }
 
-/// Up to `limit` events of the space after the event `after` (from the start without one, or
-/// when it is not in the space), in order. The cursor is looked up in the same statement, so
-/// a page costs one round trip.
-pub async fn list_after_event(
-    db: &impl GenericClient,
-    space_id: &str,
-    after: Option<Uuid>,
-    limit: i64,
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events
-             WHERE space_id = $1
-               AND seq > COALESCE((SELECT seq FROM events WHERE space_id = $1 AND event_id = $2), 0)
-             ORDER BY seq LIMIT $3"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &after, &limit])
-        .await?
-        .iter()
-        .map(EventRow::from_row)
-        .collect())
-}
-
 /// The sequence number of an event of the space, for cursors.
 pub async fn seq_of(
     db: &impl GenericClient,

@@ -249,3 +249,27 @@ async fn an_activity_digest_larger_than_a_page_is_streamed_whole_and_in_order() 
         assert_eq!(silent["last_event_at"], Value::Null);
     }
 }
+
+/// The events list keeps its contract (up to `limit` events after the cursor) with events
+/// larger than a page: the rest follows in further pages of the same response.
+#[tokio::test]
+async fn an_events_page_larger_than_the_byte_budget_is_complete() {
+    let app = app().await;
+    let alice = app.human("Alice").await;
+    app.space(&alice, "room").await;
+    let mut posted = Vec::new();
+    for i in 0..12 {
+        posted.push(post(&app, &alice, large(i, None)).await);
+    }
+    let (headers, all) = get(&app, &alice, "/api/spaces/room/events?limit=200").await;
+    assert_streamed(&headers);
+    assert_eq!(all, Value::Array(posted.clone()));
+    let after = posted[2]["event_id"].as_str().unwrap();
+    let (_, page) = get(
+        &app,
+        &alice,
+        &format!("/api/spaces/room/events?since={after}&limit=7"),
+    )
+    .await;
+    assert_eq!(page, Value::Array(posted[3..10].to_vec()));
+}
