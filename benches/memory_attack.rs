@@ -1,9 +1,9 @@
 //! The memory attack of issue #14, section 2, against a release `convo serve` on a fresh
 //! database: one member stores max-size events (~250 KB: 32,768 four-byte characters, 50
 //! references of 2 KB, 16 KB of metadata), then, all at once, reads them back in bulk (8
-//! transcripts, 4 threads, 4 activity digests since 2000), holds 10 streams that never read,
-//! and floods one space with max-size appends. Prints the server's RSS when idle, at its
-//! peak, and a few seconds after the attack.
+//! transcripts, 4 threads, 4 activity digests since 2000, 8 event lists of 200), holds 10
+//! streams that never read, and floods one space with max-size appends. Prints the server's
+//! RSS when idle, at its peak, and a few seconds after the attack.
 //!
 //! Run: `cargo bench --bench memory_attack`. `CONVO_BIN` runs another build (to compare),
 //! `CONVO_ATTACK_EVENTS` sets how many events are stored (default 400, ~100 MB).
@@ -26,6 +26,7 @@ use server::{Database, Server};
 const TRANSCRIPTS: usize = 8;
 const THREADS: usize = 4;
 const ACTIVITY: usize = 4;
+const EVENT_LISTS: usize = 8;
 const IDLE_STREAMS: usize = 10;
 const FLOOD_CLIENTS: usize = 32;
 const FLOOD_SECS: u64 = 10;
@@ -132,6 +133,9 @@ async fn main() {
             "/api/spaces/room/activity?since=2000-01-01T00:00:00Z&max_events=20".into(),
         ));
     }
+    for _ in 0..EVENT_LISTS {
+        reads.push(read("/api/spaces/room/events?limit=200".into()));
+    }
     // Streams that replay the whole space and never read a byte of it.
     let mut streams = Vec::new();
     for _ in 0..IDLE_STREAMS {
@@ -183,7 +187,11 @@ async fn main() {
     for (what, (status, bytes)) in [
         ("transcript", &reads[..TRANSCRIPTS]),
         ("thread", &reads[TRANSCRIPTS..TRANSCRIPTS + THREADS]),
-        ("activity", &reads[TRANSCRIPTS + THREADS..]),
+        (
+            "activity",
+            &reads[TRANSCRIPTS + THREADS..TRANSCRIPTS + THREADS + ACTIVITY],
+        ),
+        ("events list", &reads[TRANSCRIPTS + THREADS + ACTIVITY..]),
     ]
     .map(|(w, r)| (w, r[0]))
     {
