@@ -5,11 +5,13 @@
 //! rows add up to at most a byte budget. The database does the counting: a running sum of
 //! each row's size over the page, in sequence order, keeps the rows that start within the
 //! budget (the first row always, so a page is never empty while events remain). The size is
-//! that of the stored text and JSON, uncompressed, so compressible content cannot slip past.
+//! that of the stored text and JSON, uncompressed, so compressible content cannot slip past
+//! (JSON escaping can still make a string up to six times longer than counted).
 //!
-//! Measuring a row costs the database a conversion of its JSON columns to text, so a page
+//! Measuring a compressed row costs the database a conversion of its JSON to text, so a page
 //! must not ask for many more rows than fit: [`PageSize`] adapts the row limit to what the
-//! previous page held (halving after a page cut by bytes, doubling after one cut by rows).
+//! previous page held (twice what fit after a page cut by bytes, doubling after one cut by
+//! rows).
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
@@ -18,9 +20,16 @@ use uuid::Uuid;
 
 use super::events::{COLUMNS, EventRow};
 
-/// An upper bound of the bytes a row takes once rendered as JSON, minus the fixed fields.
-const ROW_BYTES: &str = "(octet_length(text) + octet_length(refs::text) \
-     + octet_length(metadata::text) + octet_length(speaker_id) + octet_length(speaker_name) + 256)";
+/// About the bytes a row takes once rendered as JSON, minus the fixed fields. A JSON column
+/// is measured by its stored (binary) size when it is not compressed, which costs nothing;
+/// a compressed one is measured as text, since its stored size says nothing of what it
+/// expands to.
+const ROW_BYTES: &str = "(octet_length(text) + octet_length(speaker_id) \
+     + octet_length(speaker_name) + 256 \
+     + CASE WHEN pg_column_compression(refs) IS NULL THEN pg_column_size(refs) \
+            ELSE octet_length(refs::text) END \
+     + CASE WHEN pg_column_compression(metadata) IS NULL THEN pg_column_size(metadata) \
+            ELSE octet_length(metadata::text) END)";
 
 /// How many rows and bytes the next page may hold.
 #[derive(Clone, Copy, Debug)]
