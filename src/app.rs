@@ -27,6 +27,7 @@ use crate::{
     db::{Db, listener},
     error::{ApiError, allow_on_405, to_detail},
     group_commit::GroupCommit,
+    memory_bounds::MemoryBounds,
     realtime::{self, Hub, StreamLimiter},
     store::credentials,
     summary::{self, Summarizer},
@@ -58,6 +59,8 @@ pub struct AppState {
     pub connections: Arc<Connections>,
     /// How streams retry a credential re-check the database could not answer.
     pub stream_recheck: auth::revocation::StreamRecheckConfig,
+    /// Bounds on what one request, stream or append queue may hold in memory.
+    pub memory: MemoryBounds,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -121,7 +124,7 @@ impl App {
             ),
         );
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-        let hub = Hub::start(db.clone(), shutdown_rx.clone());
+        let hub = Hub::start(db.clone(), &config.memory, shutdown_rx.clone());
         let mut listening = listener::spawn(
             db.pg_config().clone(),
             vec![invalidation::CHANNEL, realtime::CHANNEL],
@@ -142,7 +145,7 @@ impl App {
             RateLimits::spawn_cleanup(limits, auth::rate_limit::CLEANUP_INTERVAL);
         }
         let state = Arc::new(AppState {
-            appends: GroupCommit::new(db.pool.clone(), hub.clone()),
+            appends: GroupCommit::new(db.pool.clone(), hub.clone(), &config.memory),
             db,
             auth,
             tenant_migrations: migrations::tenant_migrations(),
@@ -157,6 +160,7 @@ impl App {
             operator,
             connections: Arc::new(Connections::new(&config.connection)),
             stream_recheck: config.stream_recheck,
+            memory: config.memory.clone(),
         });
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await

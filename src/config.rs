@@ -164,6 +164,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub stream_recheck: crate::auth::revocation::StreamRecheckConfig,
+
+    #[command(flatten)]
+    pub memory: crate::memory_bounds::MemoryBounds,
 }
 
 /// Which summarizer writes space summaries.

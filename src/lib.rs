@@ -16,6 +16,7 @@
 //! - [`group_commit`] — concurrent appends to one space batched into one transaction.
 //! - [`realtime`] — per-space fan-out of new events to SSE subscribers, across replicas.
 //! - [`error`] — the API error type and its `{"detail": ...}` body.
+//! - [`memory_bounds`] — the settings that bound memory per request, stream and append queue.
 //! - [`telemetry`] — logging, and OTLP traces when configured.
 //! - [`metrics`] — Prometheus metrics at `/metrics`.
 //! - [`route_template`] — documented route templates for logs, metrics and spans.
@@ -30,6 +31,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod group_commit;
+pub mod memory_bounds;
 pub mod metrics;
 pub mod realtime;
 pub mod route_template;

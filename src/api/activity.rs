@@ -1,22 +1,41 @@
 //! `GET /api/spaces/{space_id}/activity`: a per-participant digest for catching up.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Arc,
+};
 
+use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
+use deadpool_postgres::Pool;
+use futures::Stream;
 use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
     param::{Path, Query},
-    payload::Json,
 };
 
-use super::{ApiTags, event::Event, space_not_found, tenant_tx};
+use super::{
+    ApiTags,
+    event::Event,
+    event_pager::PAGE_ROWS,
+    json_stream::{JsonStream, event_elements, json},
+    space_not_found, tenant_tx,
+};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
+    db::pipeline,
     domain::IsoTimestamp,
     error::ApiError,
-    store::{activity, participants, spaces},
+    store::{
+        activity::{self, SpeakerActivity},
+        event_pages::{self, PageSize},
+        events::EventRow,
+        participants::{self, ParticipantRow},
+        spaces,
+    },
+    tenancy::{SchemaName, TenantTx},
 };
 
 /// What happened in a space since a point in time, per participant.
@@ -73,60 +92,155 @@ impl ActivityApi {
         /// Most events listed per participant (1–20, default 5).
         #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
         max_events: Query<Option<i64>>,
-    ) -> Result<Json<SpaceActivity>, ApiError> {
+    ) -> Result<JsonStream<SpaceActivity>, ApiError> {
         let since = since.0.map_or_else(
             || crate::domain::now() - Duration::hours(1),
             IsoTimestamp::get,
         );
         let max_events = max_events.0.unwrap_or(5);
-        let tx = tenant_tx(&state, auth.principal()).await?;
+        let caller = auth.principal();
+        let tx = tenant_tx(&state, caller).await?;
         spaces::state(tx.client(), &space_id)
             .await?
             .ok_or_else(space_not_found)?;
-        let speakers = activity::since(tx.client(), &space_id, since, max_events).await?;
-        let joined = participants::list(tx.client(), &[space_id.as_str()]).await?;
-        tx.end_read();
-
-        let mut joined_by_id: HashMap<String, participants::ParticipantRow> = joined
-            .iter()
-            .map(|p| (p.participant_id.clone(), p.clone()))
-            .collect();
-        let mut out: Vec<ParticipantActivity> = speakers
-            .into_iter()
-            .map(|s| {
-                // A joined participant is named as they joined; anyone else as they last spoke.
-                let latest = s.events.last().expect("a speaker has at least one event");
-                let (name, participant_type) = match joined_by_id.remove(&s.speaker_id) {
-                    Some(p) => (p.name, p.participant_type),
-                    None => (latest.speaker_name.clone(), latest.speaker_type.clone()),
-                };
-                ParticipantActivity {
-                    participant_id: s.speaker_id,
-                    name,
-                    participant_type,
-                    event_count: s.event_count,
-                    last_event_at: Some(s.last_event_at),
-                    events: s.events.into_iter().map(Event::from).collect(),
-                }
-            })
-            .collect();
-        out.extend(
-            joined
-                .into_iter()
-                .filter(|p| joined_by_id.contains_key(&p.participant_id))
-                .map(|p| ParticipantActivity {
-                    participant_id: p.participant_id,
-                    name: p.name,
-                    participant_type: p.participant_type,
-                    event_count: 0,
-                    last_event_at: None,
-                    events: vec![],
-                }),
+        let ids = [space_id.as_str()];
+        let (speakers, joined) = tokio::join!(
+            activity::speakers(
+                tx.client(),
+                &space_id,
+                since,
+                max_events,
+                None,
+                SPEAKER_PAGE
+            ),
+            participants::list(tx.client(), &ids)
         );
-        Ok(Json(SpaceActivity {
+        let (speakers, joined) = pipeline::both(speakers, joined)?;
+        tx.end_read();
+        let digest = Digest {
+            pool: state.db.pool.clone(),
+            schema: caller.schema.clone(),
             space_id: space_id.0,
             since,
-            participants: out,
-        }))
+            max_events,
+            page_bytes: state.memory.read_page_bytes,
+        };
+        Ok(JsonStream::new(digest.write(speakers, joined)))
+    }
+}
+
+/// Most speakers read per query; their events are read in pages bounded in bytes.
+const SPEAKER_PAGE: i64 = 100;
+
+/// What the digest is written from, page after page, each in a transaction of its own.
+struct Digest {
+    pool: Pool,
+    schema: SchemaName,
+    space_id: String,
+    since: DateTime<Utc>,
+    max_events: i64,
+    page_bytes: usize,
+}
+
+impl Digest {
+    /// The document: the speakers (the first page given), each followed by their latest
+    /// events, then the joined participants who did not speak. A participant's name and type
+    /// come last in its object: for someone who did not join, they are those of their latest
+    /// event, known only once it is written.
+    fn write(
+        self,
+        mut speakers: Vec<SpeakerActivity>,
+        joined: Vec<ParticipantRow>,
+    ) -> impl Stream<Item = Result<Bytes, ApiError>> {
+        async_stream::try_stream! {
+            yield Bytes::from(format!(
+                r#"{{"space_id":{},"since":{},"participants":["#,
+                json(&self.space_id),
+                json(&self.since.to_rfc3339())
+            ));
+            let mut joined_by_id: HashMap<&str, &ParticipantRow> =
+                joined.iter().map(|p| (p.participant_id.as_str(), p)).collect();
+            let mut comma = "";
+            let mut size = PageSize::new(PAGE_ROWS, self.page_bytes);
+            loop {
+                let seqs: Vec<i64> = speakers.iter().flat_map(|s| s.latest.clone()).collect();
+                let mut events = VecDeque::new();
+                let mut read = 0;
+                for speaker in &speakers {
+                    let mut out = format!(
+                        r#"{comma}{{"participant_id":{},"event_count":{},"last_event_at":{},"events":["#,
+                        json(&speaker.speaker_id),
+                        speaker.event_count,
+                        json(&speaker.last_event_at.to_rfc3339()),
+                    )
+                    .into_bytes();
+                    comma = ",";
+                    let mut first = true;
+                    // The name and type the speaker's latest event was written with.
+                    let mut said_as = None;
+                    for _ in &speaker.latest {
+                        if events.is_empty() && read < seqs.len() {
+                            if !out.is_empty() {
+                                yield Bytes::from(std::mem::take(&mut out));
+                            }
+                            let page = self.events(&seqs[read..], &mut size).await?;
+                            read += page.len();
+                            events.extend(page);
+                        }
+                        let Some(event) = events.pop_front() else { break };
+                        said_as = Some((event.speaker_name.clone(), event.speaker_type.clone()));
+                        out.extend_from_slice(&event_elements(vec![event], &mut first));
+                    }
+                    let (name, kind) = match joined_by_id.remove(speaker.speaker_id.as_str()) {
+                        Some(p) => (p.name.clone(), p.participant_type.clone()),
+                        None => said_as.unwrap_or_else(|| (speaker.speaker_id.clone(), String::new())),
+                    };
+                    out.extend_from_slice(
+                        format!(r#"],"name":{},"participant_type":{}}}"#, json(&name), json(&kind))
+                            .as_bytes(),
+                    );
+                    yield Bytes::from(out);
+                }
+                if (speakers.len() as i64) < SPEAKER_PAGE {
+                    break;
+                }
+                let cursor = speakers.last().map(SpeakerActivity::cursor);
+                let tx = TenantTx::begin(&self.pool, &self.schema).await?;
+                speakers = activity::speakers(
+                    tx.client(),
+                    &self.space_id,
+                    self.since,
+                    self.max_events,
+                    cursor.as_ref(),
+                    SPEAKER_PAGE,
+                )
+                .await?;
+                tx.end_read();
+            }
+            let silent = joined.iter().filter(|p| joined_by_id.contains_key(p.participant_id.as_str()));
+            let mut out = Vec::new();
+            for p in silent {
+                out.extend_from_slice(
+                    format!(
+                        r#"{comma}{{"participant_id":{},"event_count":0,"last_event_at":null,"events":[],"name":{},"participant_type":{}}}"#,
+                        json(&p.participant_id),
+                        json(&p.name),
+                        json(&p.participant_type)
+                    )
+                    .as_bytes(),
+                );
+                comma = ",";
+            }
+            out.extend_from_slice(b"]}");
+            yield Bytes::from(out);
+        }
+    }
+
+    /// The next page of the events with sequence numbers `seqs`, in that order.
+    async fn events(&self, seqs: &[i64], size: &mut PageSize) -> Result<Vec<EventRow>, ApiError> {
+        let tx = TenantTx::begin(&self.pool, &self.schema).await?;
+        let page = event_pages::of_seqs(tx.client(), &self.space_id, seqs, size).await?;
+        tx.end_read();
+        Ok(page.events)
     }
 }

@@ -62,7 +62,7 @@ impl From<EventRow> for Event {
 }
 
 /// What poem-openapi writes for a timestamp (`+00:00`, not serde's `Z`).
-fn rfc3339<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn rfc3339<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&at.to_rfc3339())
 }
 

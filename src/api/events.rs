@@ -1,5 +1,9 @@
 //! Events of a space: the three ways to add one, and the reads (by cursor, by id, by time).
 
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{StreamExt, stream};
 use poem::{Request, web::Data};
 use poem_openapi::{
     Object, OpenApi,
@@ -7,14 +11,15 @@ use poem_openapi::{
     payload::Json,
 };
 use serde_json::Value;
-use std::sync::Arc;
 use uuid::Uuid;
 
 use super::{
     ApiTags,
     event::Event,
+    event_pager::{EventPager, PAGE_ROWS},
     event_write::{Draft, IdempotencyKey, event_not_found, missing_from_space, post_event},
     json_body::JsonBody,
+    json_stream::{JsonStream, event_elements},
     space_not_found, tenant_tx,
 };
 use crate::{
@@ -23,6 +28,7 @@ use crate::{
     db::pipeline,
     domain::{IsoTimestamp, Str},
     error::ApiError,
+    store::event_pages::{self, PageSize, Scope},
     store::events,
     store::spaces,
     tenancy::TenantTx,
@@ -309,19 +315,50 @@ impl EventsApi {
         /// Maximum number of events, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
-    ) -> Result<JsonBody<Vec<Event>>, ApiError> {
+    ) -> Result<JsonStream<Vec<Event>>, ApiError> {
         let since = Since::parse(since.0.as_deref());
-        let tx = tenant_tx(&state, auth.principal()).await?;
+        let caller = auth.principal();
+        let limit = limit.unwrap_or(50);
+        let tx = tenant_tx(&state, caller).await?;
         let db = tx.client();
         // One round trip: the page is read after the cursor's event by a subquery, while the
         // space and the cursor are checked beside it (the page is dropped if either fails).
-        let page = events::list_after_event(db, &space_id, since.event_id(), limit.unwrap_or(50));
+        // The page is bounded in bytes too; what does not fit follows in further pages.
+        let mut size = PageSize::new(limit, state.memory.read_page_bytes);
+        let page = event_pages::after_event(db, &space_id, since.event_id(), &mut size);
         // Joined, not try-joined: the error to report is the one that explains the failure.
-        let (checked, rows) = tokio::join!(since.check(&tx, &space_id), page);
-        let (checked, rows) = pipeline::both(checked, rows)?;
+        let (checked, page) = tokio::join!(since.check(&tx, &space_id), page);
+        let (checked, page) = pipeline::both(checked, page)?;
         checked?;
         tx.end_read();
-        Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
+        let returned = page.events.len() as i64;
+        let rest = match page.events.last() {
+            Some(last) if page.more && returned < limit => Some(
+                EventPager::new(
+                    state.db.pool.clone(),
+                    caller.schema.clone(),
+                    space_id.0,
+                    Scope::All,
+                    i64::MAX,
+                    limit - returned,
+                    size,
+                )
+                .after(last.seq),
+            ),
+            _ => None,
+        };
+        let mut first = true;
+        let mut head = b"[".to_vec();
+        head.extend_from_slice(&event_elements(page.events, &mut first));
+        let Some(rest) = rest else {
+            // The usual case: the whole list in one part.
+            head.push(b']');
+            return Ok(JsonStream::new(stream::iter([Ok(Bytes::from(head))])));
+        };
+        let parts = stream::iter([Ok(Bytes::from(head))])
+            .chain(rest.elements(first))
+            .chain(stream::once(async { Ok(Bytes::from_static(b"]")) }));
+        Ok(JsonStream::new(parts))
     }
 
     /// Get an event
@@ -374,21 +411,34 @@ impl EventsApi {
         /// Maximum number of events, 1–1000 (default 1000).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<i64>>,
-    ) -> Result<JsonBody<Vec<Event>>, ApiError> {
+    ) -> Result<JsonStream<Vec<Event>>, ApiError> {
         if let (Some(s), Some(e)) = (start.0, end.0)
             && s > e
         {
             return Err(ApiError::bad_request("start must not be after end"));
         }
-        let tx = tenant_tx(&state, auth.principal()).await?;
-        spaces::state(tx.client(), &space_id)
+        let caller = auth.principal();
+        let tx = tenant_tx(&state, caller).await?;
+        let through = spaces::last_seq(tx.client(), &space_id)
             .await?
             .ok_or_else(space_not_found)?;
-        let limit = limit.unwrap_or(1000);
-        let (start, end) = (start.0.map(IsoTimestamp::get), end.0.map(IsoTimestamp::get));
-        let rows = events::list_between(tx.client(), &space_id, start, end, limit).await?;
+        let mut pager = EventPager::new(
+            state.db.pool.clone(),
+            caller.schema.clone(),
+            space_id.0,
+            Scope::Between(start.0.map(IsoTimestamp::get), end.0.map(IsoTimestamp::get)),
+            through,
+            limit.unwrap_or(1000),
+            PageSize::new(PAGE_ROWS, state.memory.read_page_bytes),
+        );
+        let events = pager.next_in(&tx).await?;
         tx.end_read();
-        Ok(JsonBody(rows.into_iter().map(Event::from).collect()))
+        let mut first = true;
+        let head = event_elements(events, &mut first);
+        let parts = stream::iter([Ok(Bytes::from_static(b"[")), Ok(head)])
+            .chain(pager.elements(first))
+            .chain(stream::once(async { Ok(Bytes::from_static(b"]")) }));
+        Ok(JsonStream::new(parts))
     }
 }
 

@@ -2,23 +2,33 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use futures::{StreamExt, stream};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
     ApiTags,
-    event::Event,
+    event::{Event, rfc3339},
+    event_pager::{EventPager, PAGE_ROWS},
     event_write::{event_not_found, inactive_or_missing, missing_from_space, thread_not_found},
+    json_stream::{JsonStream, event_elements, json},
     space_not_found, tenant_tx,
 };
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
+    db::pipeline,
     domain::{Str, bounded_text},
     error::ApiError,
-    store::{events, spaces, threads, threads::ThreadRow},
+    store::{
+        event_pages::{PageSize, Scope},
+        events, spaces, threads,
+        threads::ThreadRow,
+    },
 };
 
 const MAX_SUBJECT_CHARS: usize = 200;
@@ -39,7 +49,7 @@ pub struct NewThread {
     subject: Option<Str>,
 }
 
-#[derive(Object)]
+#[derive(Object, Serialize)]
 pub struct Thread {
     /// The thread's id.
     thread_id: Uuid,
@@ -51,6 +61,7 @@ pub struct Thread {
     #[oai(nullable)]
     subject: Option<String>,
     /// When the thread was created.
+    #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
 }
 
@@ -66,6 +77,8 @@ impl From<ThreadRow> for Thread {
     }
 }
 
+// The schema of `get_thread`'s response, which is written page by page (see json_stream.rs)
+// rather than built. (A doc comment here would land in the spec.)
 #[derive(Object)]
 pub struct ThreadWithEvents {
     /// The thread.
@@ -155,23 +168,40 @@ impl ThreadsApi {
         space_id: Path<String>,
         /// The thread's id or its parent event's id (a UUID; anything else is a 404).
         event_id: Path<String>,
-    ) -> Result<Json<ThreadWithEvents>, ApiError> {
+    ) -> Result<JsonStream<ThreadWithEvents>, ApiError> {
         let id = Uuid::parse_str(&event_id).map_err(|_| thread_not_found())?;
-        let tx = tenant_tx(&state, auth.principal()).await?;
+        let caller = auth.principal();
+        let tx = tenant_tx(&state, caller).await?;
         let Some(thread) = threads::find(tx.client(), &space_id, id).await? else {
             return Err(missing_from_space(&tx, &space_id, thread_not_found()).await?);
         };
-        let rows = events::of_thread(
-            tx.client(),
-            &space_id,
-            thread.parent_event_id,
-            thread.thread_id,
-        )
-        .await?;
+        let (parent, through) = tokio::join!(
+            events::get(tx.client(), &space_id, thread.parent_event_id),
+            spaces::last_seq(tx.client(), &space_id)
+        );
+        let (parent, through) = pipeline::both(parent, through)?;
+        let mut pager = EventPager::new(
+            state.db.pool.clone(),
+            caller.schema.clone(),
+            space_id.0,
+            Scope::Thread(thread.thread_id),
+            through.unwrap_or(0),
+            i64::MAX,
+            PageSize::new(PAGE_ROWS, state.memory.read_page_bytes),
+        );
+        let events = pager.next_in(&tx).await?;
         tx.end_read();
-        Ok(Json(ThreadWithEvents {
-            thread: thread.into(),
-            events: rows.into_iter().map(Event::from).collect(),
-        }))
+        // The parent event first, then the thread's events in sequence order.
+        let mut first = true;
+        let parent = event_elements(parent.into_iter().collect(), &mut first);
+        let head = format!(r#"{{"thread":{},"events":["#, json(&Thread::from(thread)));
+        let parts = stream::iter([
+            Ok(Bytes::from(head)),
+            Ok(parent),
+            Ok(event_elements(events, &mut first)),
+        ])
+        .chain(pager.elements(first))
+        .chain(stream::once(async { Ok(Bytes::from_static(b"]}")) }));
+        Ok(JsonStream::new(parts))
     }
 }

@@ -50,6 +50,17 @@ pub struct Append {
     pub key: Option<KeyClaim>,
 }
 
+impl Append {
+    /// About what the append holds in memory: its text, references and metadata (the
+    /// metadata is at most 16 KiB, so measuring it costs little).
+    pub fn bytes(&self) -> usize {
+        let e = &self.event;
+        let refs: usize = e.references.iter().map(String::len).sum();
+        let metadata = serde_json::to_vec(&e.metadata).map_or(0, |m| m.len());
+        e.text.len() + refs + metadata + e.speaker_id.len() + e.speaker_name.len() + 256
+    }
+}
+
 /// What the batch decided for one append before appending.
 enum Plan {
     Insert,

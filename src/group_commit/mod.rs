@@ -24,18 +24,21 @@
 //! - Two requests with the same Idempotency-Key never share a batch: the later one waits
 //!   for the next batch and then finds the key used (a replay or a 409), exactly as if it
 //!   had come alone after the first.
-//! - The queue of a space holds at most [`MAX_QUEUED`] waiting appends; beyond that a request
-//!   gets a 503 instead of growing memory. A queue is removed as soon as it is empty, so idle
-//!   spaces cost nothing.
+//! - The queue of a space holds at most [`MAX_QUEUED`] waiting appends and a configured number
+//!   of bytes, and all queues of the replica together a configured number of bytes (an event
+//!   can be ~250 KB, so a count alone bounds nothing); beyond that a request gets a 503
+//!   instead of growing memory. A batch is bounded in bytes as well. A queue is removed as
+//!   soon as it is empty, so idle spaces cost nothing.
 //!
 //! Nothing here assumes a single replica: batches of the same space from several replicas
 //! still serialise on the row lock. Spaces never wait on each other: the map of queues is
 //! locked only to push or pop, never across a database call.
 
 mod batch;
+mod queue;
 
 use std::{
-    collections::{HashMap, HashSet, VecDeque, hash_map::Entry},
+    collections::{HashMap, hash_map::Entry},
     panic::AssertUnwindSafe,
     sync::{Arc, Mutex},
 };
@@ -46,11 +49,13 @@ use tokio::sync::oneshot;
 
 use crate::{
     error::ApiError,
+    memory_bounds::MemoryBounds,
     metrics::METRICS,
     realtime::{Hub, SpaceKey},
     store::events::EventRow,
 };
 pub use batch::Append;
+use queue::{Pending, Queue};
 
 /// Most appends in one transaction.
 pub const MAX_BATCH: usize = 256;
@@ -64,14 +69,23 @@ pub type Answer = Result<EventRow, ApiError>;
 pub struct GroupCommit {
     pool: Pool,
     hub: Arc<Hub>,
-    /// Present exactly while a batch of the space is in flight (its leader's or a drain
-    /// task's), holding the appends waiting for the next one.
-    queues: Mutex<HashMap<SpaceKey, VecDeque<Pending>>>,
+    queues: Mutex<Queues>,
+    bounds: Bounds,
 }
 
-struct Pending {
-    append: Append,
-    reply: oneshot::Sender<Answer>,
+/// The queues of the spaces with a batch in flight, and the bytes waiting in all of them.
+#[derive(Default)]
+struct Queues {
+    /// Present exactly while a batch of the space is in flight (its leader's or a drain
+    /// task's), holding the appends waiting for the next one.
+    by_space: HashMap<SpaceKey, Queue>,
+    bytes: usize,
+}
+
+struct Bounds {
+    queue_bytes: usize,
+    total_bytes: usize,
+    batch_bytes: usize,
 }
 
 /// Whether an append found its space idle (and stores itself) or queued behind a batch.
@@ -98,49 +112,70 @@ impl Drop for HandOff<'_> {
             .queues
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match queues.get(self.space) {
+        match queues.by_space.get(self.space) {
             Some(queue) if !queue.is_empty() => {
                 tokio::spawn(self.commit.clone().drain(self.space.clone()));
             }
             _ => {
-                queues.remove(self.space);
+                queues.by_space.remove(self.space);
             }
         }
     }
 }
 
 impl GroupCommit {
-    pub fn new(pool: Pool, hub: Arc<Hub>) -> Arc<GroupCommit> {
+    pub fn new(pool: Pool, hub: Arc<Hub>, bounds: &MemoryBounds) -> Arc<GroupCommit> {
         Arc::new(GroupCommit {
             pool,
             hub,
             queues: Mutex::default(),
+            bounds: Bounds {
+                queue_bytes: bounds.append_queue_bytes,
+                total_bytes: bounds.append_queues_total_bytes,
+                batch_bytes: bounds.append_batch_bytes,
+            },
         })
     }
 
     /// Append to `space` in the next batch of that space, and wait for its outcome.
     pub async fn append(self: &Arc<Self>, space: SpaceKey, append: Append) -> Answer {
-        let turn = match self.queues.lock().unwrap().entry(space.clone()) {
-            Entry::Occupied(queue) if queue.get().len() >= MAX_QUEUED => {
-                return Err(ApiError::busy(
-                    "Too many writes are waiting for this space, retry later",
-                ));
-            }
-            Entry::Occupied(mut queue) => {
-                let (reply, answer) = oneshot::channel();
-                queue.get_mut().push_back(Pending { append, reply });
-                Turn::Follow(answer)
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(VecDeque::new());
-                Turn::Lead(append)
-            }
-        };
-        match turn {
+        match self.enqueue(&space, append)? {
             Turn::Lead(append) => self.lead(space, append).await,
             Turn::Follow(answer) => answer
                 .await
                 .unwrap_or_else(|_| Err(ApiError::internal("an append batch ended unanswered"))),
+        }
+    }
+
+    /// Lead an idle space, or wait in its queue if the queue's bounds allow (503 otherwise).
+    fn enqueue(&self, space: &SpaceKey, append: Append) -> Result<Turn, ApiError> {
+        let bytes = append.bytes();
+        let mut guard = self.queues.lock().unwrap();
+        let queues = &mut *guard;
+        match queues.by_space.entry(space.clone()) {
+            Entry::Occupied(queue)
+                if queue.get().len() >= MAX_QUEUED
+                    || queue.get().bytes() + bytes > self.bounds.queue_bytes
+                    || queues.bytes + bytes > self.bounds.total_bytes =>
+            {
+                Err(ApiError::busy(
+                    "Too many writes are waiting for this space, retry later",
+                ))
+            }
+            Entry::Occupied(mut queue) => {
+                let (reply, answer) = oneshot::channel();
+                queue.get_mut().push_back(Pending {
+                    append,
+                    reply,
+                    bytes,
+                });
+                queues.bytes += bytes;
+                Ok(Turn::Follow(answer))
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(Queue::default());
+                Ok(Turn::Lead(append))
+            }
         }
     }
 
@@ -163,7 +198,7 @@ impl GroupCommit {
 
     /// How many spaces have appends queued or in flight on this replica.
     pub fn busy_spaces(&self) -> usize {
-        self.queues.lock().unwrap().len()
+        self.queues.lock().unwrap().by_space.len()
     }
 
     /// Run the batches of `space` one after another until its queue is empty.
@@ -199,115 +234,17 @@ impl GroupCommit {
     /// The next batch of `space`; when there is none, the queue is removed.
     fn next_batch(&self, space: &SpaceKey) -> Vec<Pending> {
         let mut queues = self.queues.lock().unwrap();
-        let queue = queues.get_mut(space).expect("a draining queue stays");
-        let batch = take_batch(queue);
+        let queue = queues
+            .by_space
+            .get_mut(space)
+            .expect("a draining queue stays");
+        let before = queue.bytes();
+        let batch = queue.take_batch(MAX_BATCH, self.bounds.batch_bytes);
+        let taken = before - queue.bytes();
         if batch.is_empty() {
-            queues.remove(space);
+            queues.by_space.remove(space);
         }
+        queues.bytes -= taken;
         batch
-    }
-}
-
-/// Take the next batch from the front of `queue`: at most [`MAX_BATCH`] appends, skipping
-/// (and dropping) those whose client has gone, and leaving in place, in order, any append
-/// whose Idempotency-Key is already in the batch. Empty only when the queue is empty.
-fn take_batch(queue: &mut VecDeque<Pending>) -> Vec<Pending> {
-    let mut batch = Vec::new();
-    let mut keys = HashSet::new();
-    let mut later = Vec::new();
-    while batch.len() < MAX_BATCH {
-        let Some(pending) = queue.pop_front() else {
-            break;
-        };
-        if pending.reply.is_closed() {
-            continue;
-        }
-        let key = pending.append.key.as_ref();
-        if key.is_some_and(|k| !keys.insert((k.actor_id, k.key.clone()))) {
-            later.push(pending);
-        } else {
-            batch.push(pending);
-        }
-    }
-    for pending in later.into_iter().rev() {
-        queue.push_front(pending);
-    }
-    batch
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-    use uuid::Uuid;
-
-    use super::*;
-    use crate::store::{events::NewEvent, idempotency::KeyClaim};
-
-    fn pending(key: Option<&str>) -> (Pending, oneshot::Receiver<Answer>) {
-        let (reply, rx) = oneshot::channel();
-        let append = Append {
-            event: NewEvent {
-                event_id: Uuid::now_v7(),
-                space_id: "room".into(),
-                speaker_id: "s".into(),
-                speaker_name: "S".into(),
-                speaker_type: "human".into(),
-                text: "t".into(),
-                parent_event_id: None,
-                thread_id: None,
-                references: Vec::new(),
-                metadata: json!({}),
-            },
-            parent_event_id: None,
-            thread_id: None,
-            key: key.map(|k| KeyClaim {
-                actor_id: Uuid::nil(),
-                key: k.into(),
-                request_hash: Vec::new(),
-            }),
-        };
-        (Pending { append, reply }, rx)
-    }
-
-    fn keys(batch: &[Pending]) -> Vec<Option<String>> {
-        batch
-            .iter()
-            .map(|p| p.append.key.as_ref().map(|k| k.key.clone()))
-            .collect()
-    }
-
-    #[test]
-    fn a_repeated_key_waits_for_the_next_batch_in_order() {
-        let mut queue = VecDeque::new();
-        let mut receivers = Vec::new();
-        for key in [Some("a"), None, Some("a"), Some("b"), Some("a"), None] {
-            let (p, rx) = pending(key);
-            queue.push_back(p);
-            receivers.push(rx);
-        }
-        let first = take_batch(&mut queue);
-        let some = |k: &str| Some(k.to_string());
-        assert_eq!(keys(&first), vec![some("a"), None, some("b"), None]);
-        assert_eq!(keys(queue.make_contiguous()), vec![some("a"), some("a")]);
-        assert_eq!(keys(&take_batch(&mut queue)), vec![some("a")]);
-        assert_eq!(keys(&take_batch(&mut queue)), vec![some("a")]);
-        assert!(take_batch(&mut queue).is_empty());
-    }
-
-    #[test]
-    fn batches_are_bounded_and_abandoned_appends_are_dropped() {
-        let mut queue = VecDeque::new();
-        let mut receivers = Vec::new();
-        for i in 0..MAX_BATCH + 10 {
-            let (p, rx) = pending(None);
-            queue.push_back(p);
-            // The first client gave up before its batch was formed.
-            if i > 0 {
-                receivers.push(rx);
-            }
-        }
-        assert_eq!(take_batch(&mut queue).len(), MAX_BATCH);
-        assert_eq!(take_batch(&mut queue).len(), 9);
-        assert!(take_batch(&mut queue).is_empty());
     }
 }

@@ -23,7 +23,10 @@ use bytes::Bytes;
 use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
-use crate::{api::event::Event, db::Db, store::events::EventRow, tenancy::SchemaName};
+use crate::{
+    api::event::Event, db::Db, memory_bounds::MemoryBounds, store::events::EventRow,
+    tenancy::SchemaName,
+};
 pub use hints::{CHANNEL, HintHandler};
 pub use limiter::{StreamLimiter, StreamSlot};
 
@@ -70,6 +73,11 @@ impl SharedEvent {
         }
     }
 
+    /// The bytes this event keeps in memory.
+    pub fn size(&self) -> usize {
+        self.chunk.len()
+    }
+
     /// The Server-Sent Events message.
     pub fn message(&self) -> Bytes {
         self.chunk.slice(self.start..self.chunk.len() - 2)
@@ -84,20 +92,32 @@ impl SharedEvent {
 /// The `event:` field of every message.
 pub const EVENT_TYPE: &str = "context_event";
 
-/// Consecutive events of one space, in sequence order.
-pub type Batch = Arc<Vec<SharedEvent>>;
+/// New events of one space as broadcast: `events` are consecutive, in sequence order, and
+/// the batch covers everything up to `through`. Events that did not fit the shared byte
+/// budget are left out (each stream reads them from the database), so the buffer of a space
+/// holds at most [`BROADCAST_CAPACITY`] times that budget, however large its events are and
+/// however slow its streams.
+#[derive(Debug)]
+pub struct Batch {
+    pub events: Vec<SharedEvent>,
+    pub through: i64,
+}
 
 /// Batches buffered per space for subscribers; one that falls further behind reads from the
 /// database instead.
 const BROADCAST_CAPACITY: usize = 64;
 
 struct Feed {
-    tx: broadcast::Sender<Batch>,
+    tx: broadcast::Sender<Arc<Batch>>,
     wake: Notify,
 }
 
 pub struct Hub {
     db: Db,
+    /// Most bytes of events one stream's replay page holds.
+    read_page_bytes: usize,
+    /// Most bytes of events one broadcast batch shares.
+    shared_batch_bytes: usize,
     replica_id: Uuid,
     feeds: Mutex<HashMap<SpaceKey, Arc<Feed>>>,
     outbox: Mutex<HashSet<SpaceKey>>,
@@ -107,9 +127,11 @@ pub struct Hub {
 
 impl Hub {
     /// Create the hub and start its hint publisher.
-    pub fn start(db: Db, shutdown: watch::Receiver<bool>) -> Arc<Hub> {
+    pub fn start(db: Db, bounds: &MemoryBounds, shutdown: watch::Receiver<bool>) -> Arc<Hub> {
         let hub = Arc::new(Hub {
             db,
+            read_page_bytes: bounds.read_page_bytes,
+            shared_batch_bytes: bounds.stream_shared_batch_bytes,
             replica_id: Uuid::new_v4(),
             feeds: Mutex::new(HashMap::new()),
             outbox: Mutex::new(HashSet::new()),
@@ -133,7 +155,7 @@ impl Hub {
     pub async fn subscribe(
         self: &Arc<Self>,
         space: &SpaceKey,
-    ) -> Result<broadcast::Receiver<Batch>, crate::error::ApiError> {
+    ) -> Result<broadcast::Receiver<Arc<Batch>>, crate::error::ApiError> {
         if let Some(feed) = self.feeds.lock().unwrap().get(space) {
             return Ok(feed.tx.subscribe());
         }

@@ -7,22 +7,37 @@ use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Hub, SharedEvent, SpaceKey};
-use crate::{error::ApiError, store, tenancy::TenantTx};
+use crate::{
+    error::ApiError,
+    store::event_pages::{self, PageSize, Scope},
+    tenancy::TenantTx,
+};
 
-/// Events read from the database per query while replaying or catching up.
+/// Most events read from the database per query while replaying or catching up (a page is
+/// also bounded in bytes).
 const REPLAY_BATCH: i64 = 200;
 
-/// Events of `space` after sequence `after`, serialised once.
-pub async fn fetch_after(
+/// The next page of events of `space` after sequence `after`, serialised once, and whether
+/// more may follow.
+pub async fn fetch_page(
     hub: &Hub,
     space: &SpaceKey,
     after: i64,
-    limit: i64,
-) -> Result<Vec<SharedEvent>, ApiError> {
+    size: &mut PageSize,
+) -> Result<(Vec<SharedEvent>, bool), ApiError> {
     let tx = TenantTx::begin(&hub.db.pool, &space.schema).await?;
-    let rows = store::events::list_after(tx.client(), &space.space_id, after, limit).await?;
+    let page = event_pages::after(
+        tx.client(),
+        &space.space_id,
+        Scope::All,
+        after,
+        i64::MAX,
+        size,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(rows.into_iter().map(SharedEvent::new).collect())
+    let events = page.events.into_iter().map(SharedEvent::new).collect();
+    Ok((events, page.more))
 }
 
 /// Every event of `space` with a sequence above `after`, exactly once and in order, until
@@ -53,13 +68,14 @@ pub fn events(
             }
         };
         let mut last = after;
+        let mut size = PageSize::new(REPLAY_BATCH, hub.read_page_bytes);
         'catch_up: loop {
             loop {
                 // Boxed: a database round trip's state is large, and inline it would sit in
                 // every idle stream for its whole life.
-                match Box::pin(fetch_after(&hub, &space, last, REPLAY_BATCH)).await {
-                    Ok(events) => {
-                        let caught_up = (events.len() as i64) < REPLAY_BATCH;
+                match Box::pin(fetch_page(&hub, &space, last, &mut size)).await {
+                    Ok((events, more)) => {
+                        let caught_up = !more;
                         for event in events {
                             last = event.seq;
                             yield event;
@@ -89,17 +105,21 @@ pub fn events(
                 };
                 match received {
                     Ok(batch) => {
-                        let fresh = unsent(&batch, last);
-                        match fresh.first() {
-                            None => continue,
-                            // A gap (this batch starts after events we have not sent): the
-                            // database has them.
-                            Some(first) if first.seq != last + 1 => continue 'catch_up,
-                            Some(_) => {}
+                        if batch.through <= last {
+                            continue;
+                        }
+                        let fresh = unsent(&batch.events, last);
+                        // A gap (this batch starts after events we have not sent), or events
+                        // too large to share: the database has them.
+                        if fresh.first().is_none_or(|first| first.seq != last + 1) {
+                            continue 'catch_up;
                         }
                         for event in fresh {
                             last = event.seq;
                             yield event;
+                        }
+                        if batch.through > last {
+                            continue 'catch_up;
                         }
                     }
                     // Fell behind the bounded buffer: read from the database by our own cursor.

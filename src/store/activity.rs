@@ -1,59 +1,77 @@
-//! The per-participant activity digest of a space, in one query.
+//! The per-participant activity digest of a space: who spoke since when, a page of speakers
+//! at a time, each with the sequence numbers of their latest events (the events themselves
+//! are read in pages bounded in bytes, see [`super::event_pages::of_seqs`]).
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
-
-use super::events::{self, EventRow};
 
 /// One speaker's activity since a point in time.
 #[derive(Clone, Debug)]
 pub struct SpeakerActivity {
     pub speaker_id: String,
-    /// All of the speaker's events since then, not only those in `events`.
+    /// All of the speaker's events since then, not only those in `latest`.
     pub event_count: i64,
     pub last_event_at: DateTime<Utc>,
-    /// The speaker's latest events, oldest first.
-    pub events: Vec<EventRow>,
+    /// The sequence numbers of the speaker's latest events, oldest first.
+    pub latest: Vec<i64>,
 }
 
-/// Everyone who spoke in the space at or after `since`, most recently active first, each with
-/// their `per_speaker` latest events. Window functions count and rank per speaker, so the
-/// database returns only the rows that are sent, whatever the number of speakers.
-pub async fn since(
+impl SpeakerActivity {
+    /// Where the next page of speakers starts.
+    pub fn cursor(&self) -> (DateTime<Utc>, String) {
+        (self.last_event_at, self.speaker_id.clone())
+    }
+}
+
+/// Up to `limit` of the speakers of the space at or after `since`, most recently active
+/// first (then by id), after `cursor` in that order, each with their `per_speaker` latest
+/// events.
+pub async fn speakers(
     db: &impl GenericClient,
     space_id: &str,
     since: DateTime<Utc>,
     per_speaker: i64,
+    cursor: Option<&(DateTime<Utc>, String)>,
+    limit: i64,
 ) -> Result<Vec<SpeakerActivity>, tokio_postgres::Error> {
     let stmt = db
-        .prepare_cached(&format!(
-            "SELECT * FROM (
-                 SELECT {cols},
-                        count(*) OVER w AS speaker_count,
-                        max(created_at) OVER w AS speaker_last,
-                        row_number() OVER (PARTITION BY speaker_id ORDER BY seq DESC) AS rank
-                 FROM events
-                 WHERE space_id = $1 AND created_at >= $2
-                 WINDOW w AS (PARTITION BY speaker_id)
-             ) recent
-             WHERE rank <= $3
-             ORDER BY speaker_last DESC, speaker_id, seq",
-            cols = events::COLUMNS
-        ))
+        .prepare_cached(
+            "SELECT speaker_id, count(*) AS event_count, max(created_at) AS last_event_at,
+                    (array_agg(seq ORDER BY seq DESC))[1:$3] AS latest
+             FROM events
+             WHERE space_id = $1 AND created_at >= $2
+             GROUP BY speaker_id
+             HAVING $4::timestamptz IS NULL OR max(created_at) < $4
+                 OR (max(created_at) = $4 AND speaker_id > $5)
+             ORDER BY last_event_at DESC, speaker_id
+             LIMIT $6",
+        )
         .await?;
-    let rows = db.query(&stmt, &[&space_id, &since, &per_speaker]).await?;
-    let mut out: Vec<SpeakerActivity> = Vec::new();
-    for row in &rows {
-        let event = EventRow::from_row(row);
-        match out.last_mut() {
-            Some(last) if last.speaker_id == event.speaker_id => last.events.push(event),
-            _ => out.push(SpeakerActivity {
-                speaker_id: event.speaker_id.clone(),
-                event_count: row.get("speaker_count"),
-                last_event_at: row.get("speaker_last"),
-                events: vec![event],
-            }),
-        }
-    }
-    Ok(out)
+    let (after_at, after_id) = (cursor.map(|c| c.0), cursor.map(|c| c.1.as_str()));
+    let rows = db
+        .query(
+            &stmt,
+            &[
+                &space_id,
+                &since,
+                &(per_speaker as i32),
+                &after_at,
+                &after_id,
+                &limit,
+            ],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let mut latest: Vec<i64> = row.get("latest");
+            latest.reverse();
+            SpeakerActivity {
+                speaker_id: row.get("speaker_id"),
+                event_count: row.get("event_count"),
+                last_event_at: row.get("last_event_at"),
+                latest,
+            }
+        })
+        .collect())
 }

@@ -195,51 +195,6 @@ pub async fn get(
         .map(EventRow::from_row))
 }
 
-/// Up to `limit` events of the space with a sequence number above `after_seq`, in order.
-pub async fn list_after(
-    db: &impl GenericClient,
-    space_id: &str,
-    after_seq: i64,
-    limit: i64,
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &after_seq, &limit])
-        .await?
-        .iter()
-        .map(EventRow::from_row)
-        .collect())
-}
-
-/// Up to `limit` events of the space after the event `after` (from the start without one, or
-/// when it is not in the space), in order. The cursor is looked up in the same statement, so
-/// a page costs one round trip.
-pub async fn list_after_event(
-    db: &impl GenericClient,
-    space_id: &str,
-    after: Option<Uuid>,
-    limit: i64,
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events
-             WHERE space_id = $1
-               AND seq > COALESCE((SELECT seq FROM events WHERE space_id = $1 AND event_id = $2), 0)
-             ORDER BY seq LIMIT $3"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &after, &limit])
-        .await?
-        .iter()
-        .map(EventRow::from_row)
-        .collect())
-}
-
 /// The sequence number of an event of the space, for cursors.
 pub async fn seq_of(
     db: &impl GenericClient,
@@ -253,32 +208,6 @@ pub async fn seq_of(
         .query_opt(&stmt, &[&space_id, &event_id])
         .await?
         .map(|r| r.get(0)))
-}
-
-/// Up to `limit` events of the space stored between `start` and `end` (inclusive, each
-/// optional), in sequence order.
-pub async fn list_between(
-    db: &impl GenericClient,
-    space_id: &str,
-    start: Option<DateTime<Utc>>,
-    end: Option<DateTime<Utc>>,
-    limit: i64,
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events
-             WHERE space_id = $1
-               AND ($2::timestamptz IS NULL OR created_at >= $2)
-               AND ($3::timestamptz IS NULL OR created_at <= $3)
-             ORDER BY seq LIMIT $4"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &start, &end, &limit])
-        .await?
-        .iter()
-        .map(EventRow::from_row)
-        .collect())
 }
 
 /// The SQL of [`mentioning`]; public so a test can EXPLAIN it. The containment expression
@@ -304,28 +233,6 @@ pub async fn mentioning(
     let stmt = db.prepare_cached(&mentioning_sql()).await?;
     Ok(db
         .query(&stmt, &[&space_id, &participant_id, &after_seq, &limit])
-        .await?
-        .iter()
-        .map(EventRow::from_row)
-        .collect())
-}
-
-/// The parent event of a thread followed by the events posted into it, in order.
-pub async fn of_thread(
-    db: &impl GenericClient,
-    space_id: &str,
-    parent_event_id: Uuid,
-    thread_id: Uuid,
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events
-             WHERE space_id = $1 AND (event_id = $2 OR thread_id = $3)
-             ORDER BY event_id = $2 DESC, seq"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &parent_event_id, &thread_id])
         .await?
         .iter()
         .map(EventRow::from_row)

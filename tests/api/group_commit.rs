@@ -603,3 +603,59 @@ async fn a_cancelled_leader_hands_the_appends_queued_behind_it_on() {
     );
     assert_eq!(app.state.appends.busy_spaces(), 0);
 }
+
+/// Issue #14: a queue admitted 2,048 appends of any size. While a batch holds the space,
+/// large appends queue only up to the byte bound; the next one gets 503 at once, and what
+/// was queued is still stored, in order, in batches bounded in bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_queue_of_large_appends_is_bounded_in_bytes() {
+    let mut config = serve_config(&crate::helpers::fresh_database().await);
+    config.memory.append_queue_bytes = 200 * 1024;
+    config.memory.append_batch_bytes = 100 * 1024;
+    let app = TestApp::spawn_with(config).await;
+    let alice = app.human_in_new_tenant("Alice").await;
+    app.space(&alice, "room").await;
+    let db = app.db().await;
+    let schema: String = db
+        .query_one(
+            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let space = convo::realtime::SpaceKey {
+        schema: convo::tenancy::SchemaName::parse(&schema).unwrap(),
+        space_id: "room".into(),
+    };
+    db.batch_execute(&format!(
+        "BEGIN; SELECT 1 FROM \"{schema}\".spaces WHERE space_id = 'room' FOR UPDATE"
+    ))
+    .await
+    .unwrap();
+    let large = |i: usize| direct_append(&format!("{i} {}", "😀".repeat(10_000)));
+    // The leader holds the space (blocked on the row lock); the others queue behind it.
+    let mut waiting = vec![Box::pin(app.state.appends.append(space.clone(), large(0)))];
+    assert!(futures::poll!(&mut waiting[0]).is_pending());
+    for i in 1..=5 {
+        let mut f = Box::pin(app.state.appends.append(space.clone(), large(i)));
+        assert!(futures::poll!(&mut f).is_pending(), "append {i} queues");
+        waiting.push(f);
+    }
+    // 5 × ~40 KB are queued: one more would pass 200 KiB.
+    let refused = app.state.appends.append(space.clone(), large(6)).await;
+    assert!(
+        matches!(refused, Err(convo::error::ApiError::Unavailable(_))),
+        "{refused:?}"
+    );
+    db.batch_execute("ROLLBACK").await.unwrap();
+    let stored = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        futures::future::join_all(waiting),
+    )
+    .await
+    .expect("the queued appends are answered");
+    let seqs: Vec<i64> = stored.into_iter().map(|r| r.unwrap().seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(app.state.appends.busy_spaces(), 0);
+}

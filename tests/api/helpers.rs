@@ -12,6 +12,7 @@ use convo::{
     config::{DbConfig, ServeConfig, SummaryConfig, SummaryProvider},
     connection::{ConnectionConfig, Switch},
     db::local,
+    memory_bounds::MemoryBounds,
 };
 use serde_json::{Value, json};
 use tokio_postgres::{NoTls, config::Host};
@@ -143,6 +144,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             summary_model: "claude-haiku-4-5-20251001".to_string(),
             summary_timeout_secs: 5,
         },
+        memory: MemoryBounds::default(),
         stream_recheck: convo::auth::revocation::StreamRecheckConfig::default(),
         connection: ConnectionConfig {
             sse_handoff: handoff_switch(),

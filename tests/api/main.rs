@@ -6,6 +6,7 @@ mod actors;
 mod admin;
 mod agent_tenancy;
 mod auth;
+mod bounded_memory;
 mod decisions;
 mod errors;
 mod event_bounds;

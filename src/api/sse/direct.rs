@@ -31,6 +31,9 @@ const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 /// Messages gathered into one write: a stream that has fallen behind (its events arrive
 /// faster than a write per event can go out) catches up in fewer system calls.
 const MAX_BATCH: usize = 32;
+/// ... and at most this many bytes of them, so a stream whose client stops reading holds
+/// little more than one large event besides what the socket took.
+const MAX_BATCH_BYTES: usize = 256 * 1024;
 
 /// Write `events` on the handed-over socket as chunks, a keep-alive comment after each idle
 /// `keep_alive`, until the events end (the body is then ended properly), the client goes
@@ -142,7 +145,9 @@ impl Future for DirectStream {
                 // The last chunk is written: the response is complete.
                 return Poll::Ready(());
             };
-            while this.out.len() < MAX_BATCH {
+            while this.out.len() < MAX_BATCH
+                && this.out.iter().map(Bytes::len).sum::<usize>() < MAX_BATCH_BYTES
+            {
                 match events.poll_next_unpin(cx) {
                     Poll::Ready(Some(event)) => this.out.push(event.chunk().clone()),
                     Poll::Ready(None) => {
