@@ -132,11 +132,7 @@ impl PatsApi {
         let caller = human(&auth)?;
         let name =
             bounded_text("name", &body.0.name, MAX_NAME_CHARS).map_err(ApiError::bad_request)?;
-        let token = state
-            .auth
-            .run_argon(pat::generate)
-            .await
-            .map_err(ApiError::internal)?;
+        let token = state.auth.mint(pat::generate).await?;
         let row = NewPatRow {
             pat_id: Uuid::now_v7(),
             actor_id: caller.actor_id,

@@ -5,6 +5,7 @@ mod actor_lifecycle;
 mod actors;
 mod admin;
 mod auth;
+mod auth_throttle;
 mod decisions;
 mod errors;
 mod event_bounds;

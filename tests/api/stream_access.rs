@@ -124,7 +124,7 @@ async fn expired_and_foreign_stream_tokens_are_refused() {
 #[tokio::test]
 async fn open_streams_per_credential_are_bounded() {
     let mut config = serve_config(&fresh_database().await);
-    config.max_streams_per_key = 2;
+    config.limits.max_streams_per_actor = Some(2);
     let app = TestApp::spawn_with(config).await;
     let alice = app.human_in_new_tenant("Alice").await;
     let bob = app.human_in_new_tenant("Bob").await;

@@ -148,11 +148,7 @@ pub async fn create(
         created_at: crate::domain::now(),
         installation_id: installation,
     };
-    let key = state
-        .auth
-        .run_argon(keys::generate)
-        .await
-        .map_err(ApiError::internal)?;
+    let key = state.auth.mint(keys::generate).await?;
     let mut conn = state.db.pool.get().await?;
     let tx = conn.transaction().await?;
     actors::insert(&tx, &actor).await.map_err(|e| {
