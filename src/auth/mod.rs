@@ -14,6 +14,7 @@ pub mod pat;
 pub mod rate_limit;
 pub mod registrations;
 mod scheme;
+mod single_flight;
 pub mod stream_token;
 pub mod throttle;
 pub mod usage;
@@ -45,6 +46,7 @@ use crate::{
 };
 use cache::AuthCache;
 use hasher::{HashError, Hasher, Lane};
+use single_flight::Turns;
 use stream_token::StreamTokens;
 use throttle::{FailureThrottle, Standing};
 use usage::PatUsage;
@@ -93,6 +95,8 @@ pub struct Authenticator {
     hasher: Hasher,
     /// Failed verifications per lookup part and client address.
     throttle: FailureThrottle,
+    /// Concurrent checks of one token wait for the first one's verdict.
+    turns: Turns,
     pub stream_tokens: StreamTokens,
     /// Keeps `last_used_at` of personal access tokens current.
     pub pat_usage: Arc<PatUsage>,
@@ -113,6 +117,7 @@ impl Authenticator {
             cache: Arc::new(AuthCache::new(cache_ttl)),
             hasher,
             throttle,
+            turns: Turns::default(),
             stream_tokens,
             pat_usage: Arc::new(PatUsage::new(usage::WRITE_INTERVAL)),
             verifications: AtomicU64::new(0),
@@ -197,45 +202,71 @@ impl Authenticator {
         if self.cache.verified_against(&digest, &record.key_hash) {
             metrics.auth_cache.with_label_values(&["revalidated"]).inc();
         } else {
-            let (standing, attempt) = self.throttle.attempt(lookup.part(), client);
-            if let Standing::Blocked { retry_after } = standing {
-                metrics.auth_cache.with_label_values(&["throttled"]).inc();
-                return Err(AuthFailure::Throttled { retry_after });
-            }
-            metrics.auth_cache.with_label_values(&["miss"]).inc();
-            let token_owned = token.to_string();
-            let hash = record.key_hash.clone();
-            let verify: fn(&str, &str) -> bool = match lookup {
-                Hashed::Key(_) => keys::verify,
-                Hashed::Pat(_) => pat::verify,
-            };
-            let lane = match standing {
-                Standing::Clean => Lane::Normal,
-                Standing::Suspect | Standing::Blocked { .. } => Lane::Suspect,
-            };
-            let verified = self
-                .hasher
-                .run(lane, move || verify(&token_owned, &hash))
-                .await
-                .map_err(|err| match (err, lane) {
-                    (HashError::Busy, Lane::Suspect) => AuthFailure::Throttled {
-                        retry_after: Duration::from_secs(1),
-                    },
-                    (HashError::Busy, Lane::Normal) => AuthFailure::Busy,
-                    (HashError::Panicked, _) => AuthFailure::Unavailable,
-                })?;
-            self.verifications.fetch_add(1, Ordering::Relaxed);
-            if !verified {
-                self.throttle.record_failure(lookup.part(), client);
-                drop(attempt);
-                self.cache.reject(digest);
+            let _turn = self.turns.take(digest).await;
+            // A check of the same token that held the turn before may have settled it.
+            if self.cache.is_rejected(&digest) {
+                metrics.auth_cache.with_label_values(&["rejected"]).inc();
                 return Err(AuthFailure::Invalid);
             }
-            self.cache.remember_verified(digest, &record.key_hash);
+            if self.cache.verified_against(&digest, &record.key_hash) {
+                metrics.auth_cache.with_label_values(&["revalidated"]).inc();
+            } else {
+                self.verify(token, &digest, lookup, &record.key_hash, client)
+                    .await?;
+            }
         }
         let principal = principal_of(record);
         self.cache.insert(digest, principal.clone(), generation);
         Ok(principal)
+    }
+
+    /// Verify `token` against `stored_hash` with argon2, in the lane its standing calls for;
+    /// a failure is counted and remembered.
+    async fn verify(
+        &self,
+        token: &str,
+        digest: &cache::TokenDigest,
+        lookup: Hashed<'_>,
+        stored_hash: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthFailure> {
+        let metrics = &crate::metrics::METRICS;
+        let (standing, attempt) = self.throttle.attempt(lookup.part(), client);
+        if let Standing::Blocked { retry_after } = standing {
+            metrics.auth_cache.with_label_values(&["throttled"]).inc();
+            return Err(AuthFailure::Throttled { retry_after });
+        }
+        metrics.auth_cache.with_label_values(&["miss"]).inc();
+        let token_owned = token.to_string();
+        let hash = stored_hash.to_string();
+        let verify: fn(&str, &str) -> bool = match lookup {
+            Hashed::Key(_) => keys::verify,
+            Hashed::Pat(_) => pat::verify,
+        };
+        let lane = match standing {
+            Standing::Clean => Lane::Normal,
+            Standing::Suspect | Standing::Blocked { .. } => Lane::Suspect,
+        };
+        let verified = self
+            .hasher
+            .run(lane, move || verify(&token_owned, &hash))
+            .await
+            .map_err(|err| match (err, lane) {
+                (HashError::Busy, Lane::Suspect) => AuthFailure::Throttled {
+                    retry_after: Duration::from_secs(1),
+                },
+                (HashError::Busy, Lane::Normal) => AuthFailure::Busy,
+                (HashError::Panicked, _) => AuthFailure::Unavailable,
+            })?;
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        if !verified {
+            self.throttle.record_failure(lookup.part(), client);
+            drop(attempt);
+            self.cache.reject(*digest);
+            return Err(AuthFailure::Invalid);
+        }
+        self.cache.remember_verified(*digest, stored_hash);
+        Ok(())
     }
 
     /// A stream token is checked against its key's current state on every use (streams are

@@ -166,3 +166,15 @@ async fn failures_count_per_address_from_the_trusted_header_only() {
         429
     );
 }
+
+#[tokio::test]
+async fn concurrent_first_uses_of_one_key_verify_it_once() {
+    let app = app_with(1, 1, None).await;
+    let alice = app.human("Alice").await;
+    let answers = futures::future::join_all((0..12).map(|_| me(&app, &alice.api_key, None))).await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == 200),
+        "{answers:?}"
+    );
+    assert_eq!(app.state.auth.verifications(), 1);
+}

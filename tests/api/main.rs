@@ -25,6 +25,7 @@ mod migrate;
 mod openapi;
 mod outage;
 mod pats;
+mod quotas;
 mod rate_limit;
 mod shutdown;
 mod spaces;
