@@ -2,6 +2,7 @@
 //! tenant), a verified-key cache invalidated on every replica at once, the request middleware,
 //! the OpenAPI security schemes handlers declare, and platform-operator tokens for the admin API.
 
+mod argon;
 pub mod cache;
 pub mod client_address;
 pub mod config;
