@@ -19,8 +19,9 @@ use tracing::Instrument;
 use crate::{
     api,
     auth::{
-        self, Authenticator, RateLimits, invalidation, operator::OperatorVerifier,
-        stream_token::StreamTokens,
+        self, Authenticator, RateLimits, client_address::ClientAddresses, config::LimitsConfig,
+        hasher::Hasher, invalidation, operator::OperatorVerifier, registrations::RegistrationQuota,
+        stream_token::StreamTokens, throttle::FailureThrottle,
     },
     config::ServeConfig,
     connection::{self, Connections},
@@ -46,9 +47,16 @@ pub struct AppState {
     /// Event appends, batched per space.
     pub appends: Arc<GroupCommit>,
     pub sse_keepalive: Duration,
+    /// Open event streams per actor.
     pub stream_limiter: Arc<StreamLimiter>,
-    /// Requests per credential; `None` when disabled.
+    /// Requests per actor; `None` when disabled.
     pub rate_limits: Option<Arc<RateLimits>>,
+    /// Quotas and per-address limits as configured.
+    pub limits: LimitsConfig,
+    /// The address per-address limits count against.
+    pub client_addresses: ClientAddresses,
+    /// Registrations per client address per hour.
+    pub registrations: Arc<RegistrationQuota>,
     /// How many times the notification listener has connected (it reconnects by itself).
     pub listener_connections: tokio::sync::watch::Receiver<u64>,
     /// Writes space summaries: the configured provider, or the built-in extractive one.
@@ -89,6 +97,8 @@ impl App {
                  CONVO_OPERATOR_JWT_PUBLIC_KEY to enable it"
             ),
         }
+        let client_addresses =
+            ClientAddresses::new(config.limits.client_address_header.as_deref())?;
         let db = Db::connect(&config.db).await?;
         let mut client = db.dedicated().await.context("connecting to PostgreSQL")?;
         let applied = migrations::migrate_control_plane(&mut client).await?;
@@ -117,7 +127,16 @@ impl App {
         let auth = Authenticator::new(
             db.pool.clone(),
             Duration::from_secs(config.auth_cache_ttl_secs),
-            config.auth_verify_concurrency,
+            Hasher::start(
+                config.auth_verify_concurrency,
+                config.limits.auth_hash_queue,
+                config.limits.auth_suspect_queue,
+            ),
+            FailureThrottle::new(
+                config.limits.auth_failures_per_key,
+                config.limits.auth_failures_per_address,
+                Duration::from_secs(config.limits.auth_failure_cooldown_secs),
+            ),
             StreamTokens::new(
                 &secret,
                 Duration::from_secs(config.stream_token_ttl_secs.max(1)),
@@ -153,8 +172,13 @@ impl App {
             body_timeout: config.connection.body_timeout(),
             hub,
             sse_keepalive: Duration::from_secs(config.sse_keepalive_secs.max(1)),
-            stream_limiter: Arc::new(StreamLimiter::new(config.max_streams_per_key)),
+            stream_limiter: Arc::new(StreamLimiter::new(config.limits.streams_per_actor())),
             rate_limits,
+            registrations: RegistrationQuota::start(
+                config.limits.registrations_per_address_per_hour,
+            ),
+            limits: config.limits,
+            client_addresses,
             listener_connections: listening,
             summarizer,
             operator,

@@ -101,7 +101,8 @@ pub struct ServeConfig {
     #[arg(long, env = "CONVO_AUTH_CACHE_TTL_SECS", default_value_t = 60)]
     pub auth_cache_ttl_secs: u64,
 
-    /// Concurrent argon2 verifications (each takes ~18 ms of CPU and 19 MiB of memory).
+    /// Threads running argon2 (verifications and new keys; each job takes ~18 ms of CPU and
+    /// 19 MiB of memory, kept by the thread for reuse).
     #[arg(long, env = "CONVO_AUTH_VERIFY_CONCURRENCY", default_value_t = 2)]
     pub auth_verify_concurrency: usize,
 
@@ -113,16 +114,12 @@ pub struct ServeConfig {
     #[arg(long, env = "CONVO_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
 
-    /// Event streams one credential may hold open at once; more get 429.
-    #[arg(long, env = "CONVO_MAX_STREAMS_PER_KEY", default_value_t = 20)]
-    pub max_streams_per_key: usize,
-
-    /// Requests per second each credential may make (token bucket, per replica); 0 disables
-    /// rate limiting.
+    /// Requests per second each actor may make, all its credentials together (token bucket,
+    /// per replica); 0 disables rate limiting.
     #[arg(long, env = "CONVO_RATE_LIMIT_PER_SEC", default_value_t = 50)]
     pub rate_limit_per_sec: u32,
 
-    /// Requests a credential may make at once before the per-second rate applies.
+    /// Requests an actor may make at once before the per-second rate applies.
     #[arg(long, env = "CONVO_RATE_LIMIT_BURST", default_value_t = 100)]
     pub rate_limit_burst: u32,
 
@@ -167,6 +164,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub memory: crate::memory_bounds::MemoryBounds,
+
+    #[command(flatten)]
+    pub limits: crate::auth::config::LimitsConfig,
 }
 
 /// Which summarizer writes space summaries.

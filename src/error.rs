@@ -38,7 +38,8 @@ pub enum ApiError {
     /// The request body is larger than the server accepts.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
-    /// Too many requests or open streams for this credential.
+    /// Too many requests or open streams for this actor, too many failed credential checks,
+    /// or an hourly quota is used up.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>),
     /// Unexpected server error; the details are in the server log.

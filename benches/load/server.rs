@@ -102,9 +102,15 @@ impl Server {
                 .args(["--max-streams-per-key", "10000"])
                 // A few keys drive the whole load: per-credential rate limiting is not measured.
                 .args(["--rate-limit-per-sec", "0"])
+                // One address and one actor set everything up: quotas are not measured.
+                // (Variables, not flags, so that older binaries given as CONVO_BIN start too.)
+                .env("CONVO_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "0")
+                .env("CONVO_TENANTS_PER_ACTOR_PER_HOUR", "0")
+                .env("CONVO_TENANTS_PER_ACTOR", "0")
+                .env("CONVO_AGENTS_PER_HUMAN", "0")
                 // One load generator holds every stream and connection from one address.
-                .args(["--max-connections-per-ip", "20000"])
-                .args(["--max-connections", "20000"])
+                .env("CONVO_MAX_CONNECTIONS_PER_IP", "20000")
+                .env("CONVO_MAX_CONNECTIONS", "20000")
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::null())
                 .spawn()

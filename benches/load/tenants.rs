@@ -55,6 +55,7 @@ pub async fn provision(db: &Database, template: &str, count: usize) -> Vec<Strin
                     &format!("Spread {n}"),
                     actor.actor_id,
                     tenant_migrations,
+                    provision::TenantQuota::UNLIMITED,
                 )
                 .await
                 .unwrap();

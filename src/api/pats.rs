@@ -18,7 +18,10 @@ use crate::{
     auth::{ApiKeyAuth, Principal, invalidation, pat},
     domain::{Str, bounded_text},
     error::ApiError,
-    store::pats::{self, NewPatRow, PatRow},
+    store::{
+        actors,
+        pats::{self, NewPatRow, PatRow},
+    },
 };
 
 const MAX_NAME_CHARS: usize = 64;
@@ -117,7 +120,8 @@ impl PatsApi {
     ///
     /// Returns the plaintext `token` (`mootup_pat_` + 60 hex characters) once; only its hash
     /// is stored. The token authenticates like the owner's API key (`Authorization: Bearer`
-    /// or `?token=`). Humans only: agents get 403.
+    /// or `?token=`). Humans only: agents get 403. A human may hold a limited number of
+    /// unrevoked tokens (403 beyond).
     #[oai(
         path = "/api/personal-access-tokens",
         method = "post",
@@ -132,11 +136,7 @@ impl PatsApi {
         let caller = human(&auth)?;
         let name =
             bounded_text("name", &body.0.name, MAX_NAME_CHARS).map_err(ApiError::bad_request)?;
-        let token = state
-            .auth
-            .run_argon(pat::generate)
-            .await
-            .map_err(ApiError::internal)?;
+        let token = state.auth.mint(pat::generate).await?;
         let row = NewPatRow {
             pat_id: Uuid::now_v7(),
             actor_id: caller.actor_id,
@@ -145,8 +145,21 @@ impl PatsApi {
             token_hash: &token.hash,
             created_at: crate::domain::now(),
         };
-        let conn = state.db.pool.get().await?;
-        pats::insert(&conn, &row).await?;
+        let mut conn = state.db.pool.get().await?;
+        let tx = conn.transaction().await?;
+        // Locked, so concurrent creations count each other.
+        actors::lock(&tx, caller.actor_id)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let limit = state.limits.pats_per_human;
+        if limit > 0 && pats::count_live(&tx, caller.actor_id).await? >= i64::from(limit) {
+            return Err(ApiError::forbidden(format!(
+                "Personal access token quota reached: at most {limit} unrevoked tokens; \
+                 revoke one first"
+            )));
+        }
+        pats::insert(&tx, &row).await?;
+        tx.commit().await?;
         Ok(Json(CreatedPat {
             pat_id: pat::public_id(row.pat_id),
             token_prefix: token.token_prefix().to_string(),

@@ -69,10 +69,10 @@ impl StreamApi {
         let caller = auth.principal();
         let slot = state
             .stream_limiter
-            .try_acquire(caller.key_id)
+            .try_acquire(caller.actor_id)
             .ok_or_else(|| {
                 ApiError::too_many_requests(format!(
-                    "Too many open event streams for this credential (limit {})",
+                    "Too many open event streams for this actor (limit {})",
                     state.stream_limiter.max()
                 ))
             })?;

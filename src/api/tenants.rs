@@ -17,7 +17,7 @@ use crate::{
         actors,
         tenants::{self, TenantRow},
     },
-    tenancy::provision,
+    tenancy::provision::{self, ProvisionError, TenantQuota},
 };
 
 /// Longest tenant name accepted.
@@ -61,6 +61,25 @@ impl From<TenantRow> for TenantInfo {
     }
 }
 
+/// A quota used up in total is 403 (retrying will not help); per hour, 429 (it will).
+fn refusal(err: ProvisionError) -> ApiError {
+    match err {
+        ProvisionError::Db(err) => err.into(),
+        ProvisionError::TotalReached { limit } => ApiError::forbidden(format!(
+            "Tenant quota reached: an actor may create {limit} tenants"
+        )),
+        ProvisionError::HourlyReached { limit, retry_after } => {
+            ApiError::too_many_requests(format!(
+                "Tenant quota reached: an actor may create {limit} tenants per hour; \
+                 retry in {} s",
+                retry_after.as_secs().max(1)
+            ))
+        }
+        // The caller was deleted while this request was in flight: its key is gone.
+        ProvisionError::NoCreator => ApiError::unauthorized(),
+    }
+}
+
 pub struct TenantsApi;
 
 #[OpenApi(tag = "ApiTags::Tenants")]
@@ -70,7 +89,8 @@ impl TenantsApi {
     /// Humans only. Creates the tenant's schema and runs every tenant migration in one
     /// transaction, then assigns the caller to the new tenant. The agents the caller sponsors
     /// move with it (an agent always lives in its sponsor's tenant): their keys then read the
-    /// new tenant, and their open streams close.
+    /// new tenant, and their open streams close. An actor may create a limited number of
+    /// tenants per hour (429 beyond) and in total (403 beyond).
     #[oai(path = "/api/tenants", method = "post", operation_id = "create_tenant")]
     async fn create(
         &self,
@@ -84,10 +104,20 @@ impl TenantsApi {
         }
         let name =
             bounded_text("name", &body.name, MAX_NAME_CHARS).map_err(ApiError::bad_request)?;
+        let quota = TenantQuota {
+            per_hour: state.limits.tenants_per_actor_per_hour,
+            total: state.limits.tenants_per_actor,
+        };
         let mut conn = state.db.pool.get().await?;
-        let tenant =
-            provision::create_tenant(&mut conn, &name, caller.actor_id, &state.tenant_migrations)
-                .await?;
+        let tenant = provision::create_tenant(
+            &mut conn,
+            &name,
+            caller.actor_id,
+            &state.tenant_migrations,
+            quota,
+        )
+        .await
+        .map_err(refusal)?;
         // Drop the moved actors' cached credentials here at once; other replicas hear the
         // NOTIFY.
         state.auth.cache.invalidate_actor(caller.actor_id);

@@ -78,6 +78,11 @@ impl AuthCache {
             .is_some_and(|h| *h == *stored_hash)
     }
 
+    /// Whether the token with this digest was ever verified (against whichever hash).
+    pub fn was_verified(&self, digest: &TokenDigest) -> bool {
+        self.verified_hashes.contains_key(digest)
+    }
+
     /// Remember that the token verified against `stored_hash`.
     pub fn remember_verified(&self, digest: TokenDigest, stored_hash: &str) {
         self.verified_hashes.insert(digest, Arc::from(stored_hash));

@@ -2,7 +2,6 @@
 //! secret (32 random bytes), all URL-safe base64. The lookup part finds the row without
 //! hashing; the whole key is stored only as an argon2id hash.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngExt;
 
@@ -17,16 +16,13 @@ pub struct NewKey {
     pub hash: String,
 }
 
-/// Mint a key and hash it. CPU-heavy (argon2): call from a blocking thread.
+/// Mint a key and hash it. CPU-heavy (argon2): call on a hashing thread (`super::hasher`).
 pub fn generate() -> NewKey {
     let mut bytes = [0u8; 9 + 32];
     rand::rng().fill(&mut bytes[..]);
     let body = URL_SAFE_NO_PAD.encode(bytes);
     let plaintext = format!("{PREFIX}{body}");
-    let hash = Argon2::default()
-        .hash_password(plaintext.as_bytes())
-        .expect("argon2 with default parameters hashes any input")
-        .to_string();
+    let hash = super::argon::hash(&plaintext);
     NewKey {
         lookup: body[..LOOKUP_LEN].to_string(),
         plaintext,
@@ -47,9 +43,7 @@ pub fn lookup_of(token: &str) -> Option<&str> {
 
 /// Check `token` against a stored PHC hash (argon2 compares in constant time). CPU-heavy.
 pub fn verify(token: &str, phc: &str) -> bool {
-    Argon2::default()
-        .verify_password(token.as_bytes(), phc)
-        .is_ok()
+    super::argon::verify(token, phc)
 }
 
 #[cfg(test)]

@@ -10,7 +10,13 @@
 
 use std::sync::Arc;
 
-use poem::{Endpoint, IntoResponse, Request, Response, http::header::AUTHORIZATION};
+use poem::{
+    Endpoint, IntoResponse, Request, Response,
+    http::{
+        HeaderValue,
+        header::{AUTHORIZATION, RETRY_AFTER},
+    },
+};
 use serde::Deserialize;
 
 use super::AuthFailure;
@@ -36,7 +42,8 @@ pub async fn resolve_principal<E: Endpoint>(
         .data::<Arc<AppState>>()
         .expect("AppState is attached to every route")
         .clone();
-    match state.auth.authenticate(&token).await {
+    let client = state.client_addresses.of(&req);
+    match state.auth.authenticate(&token, client).await {
         Ok(principal) if principal.suspended => Err(ApiError::tenant_suspended().into()),
         Ok(principal) if !stream_token_allows(&principal, &req) => Err(ApiError::forbidden(
             "A stream token is valid only for the event stream of its own space",
@@ -54,6 +61,21 @@ pub async fn resolve_principal<E: Endpoint>(
             Err(ApiError::unauthorized().into())
         }
         Err(AuthFailure::Unavailable) => Err(ApiError::unavailable().into()),
+        Err(AuthFailure::Busy) => {
+            Err(ApiError::busy("Too many credentials are being checked; retry later").into())
+        }
+        Err(AuthFailure::Throttled { retry_after }) => {
+            crate::metrics::METRICS.auth_failures.inc();
+            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            let mut resp = ApiError::too_many_requests(format!(
+                "Too many failed attempts with this credential or from this address; \
+                 retry in {secs} s"
+            ))
+            .into_response();
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+            Ok(resp)
+        }
     }
 }
 

@@ -2,19 +2,27 @@
 //! tenant), a verified-key cache invalidated on every replica at once, the request middleware,
 //! the OpenAPI security schemes handlers declare, and platform-operator tokens for the admin API.
 
+mod argon;
 pub mod cache;
+pub mod client_address;
+pub mod config;
+pub mod hasher;
 pub mod invalidation;
 pub mod keys;
 mod middleware;
 pub mod operator;
 pub mod pat;
 pub mod rate_limit;
+pub mod registrations;
 pub mod revocation;
 mod scheme;
+mod single_flight;
 pub mod stream_token;
+pub mod throttle;
 pub mod usage;
 
 use std::{
+    net::IpAddr,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -23,7 +31,6 @@ use std::{
 };
 
 use deadpool_postgres::Pool;
-use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 pub use middleware::resolve_principal;
@@ -32,6 +39,7 @@ pub use scheme::{ApiKeyAuth, OptionalApiKeyAuth};
 
 use crate::{
     domain::ActorType,
+    error::ApiError,
     store::{
         credentials::{self, KeyRecord},
         pats,
@@ -39,7 +47,10 @@ use crate::{
     tenancy::SchemaName,
 };
 use cache::AuthCache;
+use hasher::{HashError, Hasher, Lane};
+use single_flight::Turns;
 use stream_token::StreamTokens;
+use throttle::{FailureThrottle, Standing};
 use usage::PatUsage;
 
 /// Who is calling, and which tenant schema their requests are scoped to.
@@ -72,13 +83,22 @@ pub enum AuthFailure {
     Invalid,
     /// The database could not be asked: 503.
     Unavailable,
+    /// Too many recent failures of this lookup part or client address (or too many suspect
+    /// verifications waiting): refused without hashing, 429.
+    Throttled { retry_after: Duration },
+    /// Too many verifications waiting for a hashing thread: 503.
+    Busy,
 }
 
 pub struct Authenticator {
     pool: Pool,
     pub cache: Arc<AuthCache>,
-    /// Bounds concurrent argon2 work (hashing and verifying): each takes ~18 ms and 19 MiB.
-    argon_slots: Semaphore,
+    /// The threads that run argon2 (hashing and verifying): each job takes ~18 ms and 19 MiB.
+    hasher: Hasher,
+    /// Failed verifications per lookup part and client address.
+    throttle: FailureThrottle,
+    /// Concurrent checks of one token wait for the first one's verdict.
+    turns: Turns,
     pub stream_tokens: StreamTokens,
     /// Keeps `last_used_at` of personal access tokens current.
     pub pat_usage: Arc<PatUsage>,
@@ -90,13 +110,16 @@ impl Authenticator {
     pub fn new(
         pool: Pool,
         cache_ttl: Duration,
-        argon_concurrency: usize,
+        hasher: Hasher,
+        throttle: FailureThrottle,
         stream_tokens: StreamTokens,
     ) -> Authenticator {
         Authenticator {
             pool,
             cache: Arc::new(AuthCache::new(cache_ttl)),
-            argon_slots: Semaphore::new(argon_concurrency.max(1)),
+            hasher,
+            throttle,
+            turns: Turns::default(),
             stream_tokens,
             pat_usage: Arc::new(PatUsage::new(usage::WRITE_INTERVAL)),
             verifications: AtomicU64::new(0),
@@ -108,13 +131,20 @@ impl Authenticator {
         self.verifications.load(Ordering::Relaxed)
     }
 
-    /// Resolve an API key, a personal access token or a stream token.
-    pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure> {
+    /// Resolve an API key, a personal access token or a stream token presented from
+    /// `client` (the address failures are counted against).
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Principal, AuthFailure> {
         if stream_token::looks_like_jwt(token) {
             return self.authenticate_stream_token(token).await;
         }
         if let Some(lookup) = pat::lookup_of(token) {
-            let principal = self.authenticate_hashed(token, Hashed::Pat(lookup)).await?;
+            let principal = self
+                .authenticate_hashed(token, Hashed::Pat(lookup), client)
+                .await?;
             if !principal.suspended {
                 self.pat_usage.record(&self.pool, principal.key_id);
             }
@@ -123,15 +153,18 @@ impl Authenticator {
         let Some(lookup) = keys::lookup_of(token) else {
             return Err(AuthFailure::Invalid);
         };
-        self.authenticate_hashed(token, Hashed::Key(lookup)).await
+        self.authenticate_hashed(token, Hashed::Key(lookup), client)
+            .await
     }
 
     /// A credential stored as a lookup part and an argon2id hash: cached when verified,
-    /// remembered briefly when not.
+    /// remembered briefly when not. Failures are counted per lookup part and client address
+    /// ([`throttle`]); past the threshold only tokens verified before are accepted.
     async fn authenticate_hashed(
         &self,
         token: &str,
         lookup: Hashed<'_>,
+        client: Option<IpAddr>,
     ) -> Result<Principal, AuthFailure> {
         let digest = cache::digest(token);
         let metrics = &crate::metrics::METRICS;
@@ -142,6 +175,13 @@ impl Authenticator {
         if self.cache.is_rejected(&digest) {
             metrics.auth_cache.with_label_values(&["rejected"]).inc();
             return Err(AuthFailure::Invalid);
+        }
+        // Blocked: no database lookup either, unless this very token was verified before.
+        if let Standing::Blocked { retry_after } = self.throttle.standing(lookup.part(), client)
+            && !self.cache.was_verified(&digest)
+        {
+            metrics.auth_cache.with_label_values(&["throttled"]).inc();
+            return Err(AuthFailure::Throttled { retry_after });
         }
         let generation = self.cache.generation();
         let record = {
@@ -164,27 +204,71 @@ impl Authenticator {
         if self.cache.verified_against(&digest, &record.key_hash) {
             metrics.auth_cache.with_label_values(&["revalidated"]).inc();
         } else {
-            metrics.auth_cache.with_label_values(&["miss"]).inc();
-            let token_owned = token.to_string();
-            let hash = record.key_hash.clone();
-            let verify: fn(&str, &str) -> bool = match lookup {
-                Hashed::Key(_) => keys::verify,
-                Hashed::Pat(_) => pat::verify,
-            };
-            self.verifications.fetch_add(1, Ordering::Relaxed);
-            let verified = self
-                .run_argon(move || verify(&token_owned, &hash))
-                .await
-                .map_err(|_| AuthFailure::Unavailable)?;
-            if !verified {
-                self.cache.reject(digest);
+            let _turn = self.turns.take(digest).await;
+            // A check of the same token that held the turn before may have settled it.
+            if self.cache.is_rejected(&digest) {
+                metrics.auth_cache.with_label_values(&["rejected"]).inc();
                 return Err(AuthFailure::Invalid);
             }
-            self.cache.remember_verified(digest, &record.key_hash);
+            if self.cache.verified_against(&digest, &record.key_hash) {
+                metrics.auth_cache.with_label_values(&["revalidated"]).inc();
+            } else {
+                self.verify(token, &digest, lookup, &record.key_hash, client)
+                    .await?;
+            }
         }
         let principal = principal_of(record);
         self.cache.insert(digest, principal.clone(), generation);
         Ok(principal)
+    }
+
+    /// Verify `token` against `stored_hash` with argon2, in the lane its standing calls for;
+    /// a failure is counted and remembered.
+    async fn verify(
+        &self,
+        token: &str,
+        digest: &cache::TokenDigest,
+        lookup: Hashed<'_>,
+        stored_hash: &str,
+        client: Option<IpAddr>,
+    ) -> Result<(), AuthFailure> {
+        let metrics = &crate::metrics::METRICS;
+        let (standing, attempt) = self.throttle.attempt(lookup.part(), client);
+        if let Standing::Blocked { retry_after } = standing {
+            metrics.auth_cache.with_label_values(&["throttled"]).inc();
+            return Err(AuthFailure::Throttled { retry_after });
+        }
+        metrics.auth_cache.with_label_values(&["miss"]).inc();
+        let token_owned = token.to_string();
+        let hash = stored_hash.to_string();
+        let verify: fn(&str, &str) -> bool = match lookup {
+            Hashed::Key(_) => keys::verify,
+            Hashed::Pat(_) => pat::verify,
+        };
+        let lane = match standing {
+            Standing::Clean => Lane::Normal,
+            Standing::Suspect | Standing::Blocked { .. } => Lane::Suspect,
+        };
+        let verified = self
+            .hasher
+            .run(lane, move || verify(&token_owned, &hash))
+            .await
+            .map_err(|err| match (err, lane) {
+                (HashError::Busy, Lane::Suspect) => AuthFailure::Throttled {
+                    retry_after: Duration::from_secs(1),
+                },
+                (HashError::Busy, Lane::Normal) => AuthFailure::Busy,
+                (HashError::Panicked, _) => AuthFailure::Unavailable,
+            })?;
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        if !verified {
+            self.throttle.record_failure(lookup.part(), client);
+            drop(attempt);
+            self.cache.reject(*digest);
+            return Err(AuthFailure::Invalid);
+        }
+        self.cache.remember_verified(*digest, stored_hash);
+        Ok(())
     }
 
     /// A stream token is checked against its key's current state on every use (streams are
@@ -234,13 +318,20 @@ impl Authenticator {
         })
     }
 
-    /// Run argon2 work on a blocking thread, at most `argon_concurrency` at a time.
-    pub async fn run_argon<T: Send + 'static>(
+    /// Mint a credential (argon2 hashing) on a hashing thread, in the normal lane.
+    pub async fn mint<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, tokio::task::JoinError> {
-        let _permit = self.argon_slots.acquire().await.expect("never closed");
-        tokio::task::spawn_blocking(work).await
+    ) -> Result<T, ApiError> {
+        self.hasher
+            .run(Lane::Normal, work)
+            .await
+            .map_err(|err| match err {
+                HashError::Busy => {
+                    ApiError::busy("Too many credentials are being checked; retry later")
+                }
+                HashError::Panicked => ApiError::internal("minting a credential panicked"),
+            })
     }
 }
 
@@ -249,6 +340,15 @@ impl Authenticator {
 enum Hashed<'a> {
     Key(&'a str),
     Pat(&'a str),
+}
+
+impl Hashed<'_> {
+    /// Keys' (12 characters) and tokens' (16) lookup parts never coincide.
+    fn part(&self) -> &str {
+        match self {
+            Hashed::Key(part) | Hashed::Pat(part) => part,
+        }
+    }
 }
 
 fn principal_of(record: KeyRecord) -> Principal {

@@ -3,7 +3,6 @@
 //! indexed; the first 8 of those are shown to the owner as `token_prefix`. The remaining 44
 //! (176 bits) are secret; the whole token is stored only as an argon2id hash.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use rand::RngExt;
 use uuid::Uuid;
 
@@ -34,16 +33,13 @@ pub fn display_prefix(lookup: &str) -> &str {
     &lookup[..DISPLAY_PREFIX_LEN.min(lookup.len())]
 }
 
-/// Mint a token and hash it. CPU-heavy (argon2): call from a blocking thread.
+/// Mint a token and hash it. CPU-heavy (argon2): call on a hashing thread (`super::hasher`).
 pub fn generate() -> NewPat {
     let mut bytes = [0u8; BODY_LEN / 2];
     rand::rng().fill(&mut bytes[..]);
     let body: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let plaintext = format!("{PREFIX}{body}");
-    let hash = Argon2::default()
-        .hash_password(plaintext.as_bytes())
-        .expect("argon2 with default parameters hashes any input")
-        .to_string();
+    let hash = super::argon::hash(&plaintext);
     NewPat {
         lookup: body[..LOOKUP_LEN].to_string(),
         plaintext,
@@ -63,9 +59,7 @@ pub fn lookup_of(token: &str) -> Option<&str> {
 
 /// Check `token` against a stored PHC hash (argon2 compares in constant time). CPU-heavy.
 pub fn verify(token: &str, phc: &str) -> bool {
-    Argon2::default()
-        .verify_password(token.as_bytes(), phc)
-        .is_ok()
+    super::argon::verify(token, phc)
 }
 
 /// The public id of a token: `pat_` + the 32 hex characters of its UUID.

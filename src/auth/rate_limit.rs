@@ -1,7 +1,8 @@
-//! Rate limiting per credential: a token bucket (GCRA, the `governor` crate) per
-//! [`Principal::key_id`] — the API key or personal access token presented, or the key that
-//! minted a stream token. The middleware runs right after [`super::resolve_principal`], so only
-//! authenticated requests are counted and an unknown token cannot create a bucket.
+//! Rate limiting per actor: a token bucket (GCRA, the `governor` crate) per
+//! [`Principal::actor_id`], shared by all of the actor's credentials (API key, personal access
+//! tokens, stream tokens), so minting tokens does not multiply the limit. The middleware runs
+//! right after [`super::resolve_principal`], so only authenticated requests are counted and
+//! an unknown token cannot create a bucket.
 //!
 //! Every authenticated response carries `X-RateLimit-Limit` (the burst), `X-RateLimit-Remaining`
 //! (requests left in the bucket) and `X-RateLimit-Reset` (seconds until the bucket is full
@@ -108,7 +109,7 @@ impl RateLimits {
         self.limiter.shrink_to_fit();
     }
 
-    /// How many credentials have a bucket.
+    /// How many actors have a bucket.
     pub fn tracked(&self) -> usize {
         self.limiter.len()
     }
@@ -130,12 +131,12 @@ impl RateLimits {
     }
 }
 
-/// The middleware: counts authenticated requests per credential and sets the headers.
+/// The middleware: counts authenticated requests per actor and sets the headers.
 pub async fn rate_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
     let limits = req
         .data::<Arc<AppState>>()
         .and_then(|state| state.rate_limits.clone());
-    let key = req.data::<Principal>().map(|p| p.key_id);
+    let key = req.data::<Principal>().map(|p| p.actor_id);
     let (Some(limits), Some(key)) = (limits, key) else {
         return next.call(req).await.map(IntoResponse::into_response);
     };
@@ -148,7 +149,7 @@ pub async fn rate_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result
     } else {
         let secs = decision.retry_after_secs.unwrap_or(1);
         let mut resp = ApiError::too_many_requests(format!(
-            "Rate limit exceeded for this credential; retry in {secs} s"
+            "Rate limit exceeded for this actor; retry in {secs} s"
         ))
         .into_response();
         resp.headers_mut()
@@ -191,7 +192,7 @@ mod tests {
         assert_eq!(refused.remaining, 0);
         assert_eq!(refused.retry_after_secs, Some(1));
         assert_eq!(refused.reset_secs, 3);
-        // Another credential has its own bucket.
+        // Another actor has its own bucket.
         assert!(limits.check(b).allowed);
         assert_eq!(limits.tracked(), 2);
     }

@@ -1,5 +1,6 @@
-//! A bound on the event streams one credential holds open, so one client cannot tie up a
-//! replica's connections and memory.
+//! A bound on the event streams one actor holds open (all its credentials together: minting
+//! personal access tokens must not multiply it), so one client cannot tie up a replica's
+//! connections and memory.
 
 use std::{
     collections::HashMap,
@@ -31,7 +32,7 @@ impl StreamLimiter {
         self.max
     }
 
-    /// Streams open on this replica, all credentials together.
+    /// Streams open on this replica, all actors together.
     pub fn open(&self) -> usize {
         self.open.lock().unwrap().values().sum()
     }

@@ -122,6 +122,17 @@ pub async fn lock(
         .map(ActorRow::from_row))
 }
 
+/// How many agents `sponsor_id` sponsors (lock the sponsor first to count and insert safely).
+pub async fn count_sponsored(
+    db: &impl GenericClient,
+    sponsor_id: Uuid,
+) -> Result<i64, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached("SELECT count(*) FROM convo.actors WHERE sponsor_id = $1")
+        .await?;
+    Ok(db.query_one(&stmt, &[&sponsor_id]).await?.get(0))
+}
+
 /// The agents `sponsor_id` sponsors, oldest first.
 pub async fn list_sponsored(
     db: &impl GenericClient,

@@ -81,6 +81,21 @@ pub async fn list(
         .collect())
 }
 
+/// How many unrevoked tokens `actor_id` holds (lock the actor first to count and insert
+/// safely).
+pub async fn count_live(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+) -> Result<i64, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT count(*) FROM convo.personal_access_tokens
+             WHERE actor_id = $1 AND revoked_at IS NULL",
+        )
+        .await?;
+    Ok(db.query_one(&stmt, &[&actor_id]).await?.get(0))
+}
+
 /// Revoke the owner's token. `false` when the owner has no such token; revoking a token
 /// already revoked succeeds and keeps its first `revoked_at`.
 pub async fn revoke(

@@ -39,19 +39,53 @@ impl TenantRow {
     }
 }
 
-pub async fn insert(db: &impl GenericClient, t: &TenantRow) -> Result<(), tokio_postgres::Error> {
+/// Insert a tenant created by `created_by`.
+pub async fn insert(
+    db: &impl GenericClient,
+    t: &TenantRow,
+    created_by: Uuid,
+) -> Result<(), tokio_postgres::Error> {
     db.execute(
-        "INSERT INTO convo.tenants (tenant_id, name, schema_name, status, created_at)
-         VALUES ($1, $2, $3, 'active', $4)",
+        "INSERT INTO convo.tenants (tenant_id, name, schema_name, status, created_at, created_by)
+         VALUES ($1, $2, $3, 'active', $4, $5)",
         &[
             &t.tenant_id,
             &t.name,
             &t.schema_name.as_str(),
             &t.created_at,
+            &created_by,
         ],
     )
     .await?;
     Ok(())
+}
+
+/// Tenants `actor_id` created: in total, and since `since` with the oldest of those.
+pub struct Created {
+    pub total: i64,
+    pub recent: i64,
+    pub oldest_recent: Option<DateTime<Utc>>,
+}
+
+/// What `actor_id` created (lock the actor first to count and insert safely).
+pub async fn created_by(
+    db: &impl GenericClient,
+    actor_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Created, tokio_postgres::Error> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT count(*), count(*) FILTER (WHERE created_at > $2),
+                    min(created_at) FILTER (WHERE created_at > $2)
+             FROM convo.tenants WHERE created_by = $1",
+        )
+        .await?;
+    let row = db.query_one(&stmt, &[&actor_id, &since]).await?;
+    Ok(Created {
+        total: row.get(0),
+        recent: row.get(1),
+        oldest_recent: row.get(2),
+    })
 }
 
 /// Move a human and the agents it sponsors to `tenant_id` (an agent always lives in its

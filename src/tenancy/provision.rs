@@ -2,6 +2,11 @@
 //! every tenant migration in it, record them in the schema's refinery history, insert the
 //! tenant (with its schema version) and assign its creator and the agents it sponsors. A failure
 //! anywhere leaves nothing behind.
+//!
+//! The creator's quota (tenants per hour and in total) is counted in the same transaction,
+//! with the creator's row locked, so concurrent creations cannot overshoot it.
+
+use std::time::Duration;
 
 use chrono::SecondsFormat;
 use deadpool_postgres::{GenericClient, Object};
@@ -11,24 +16,60 @@ use uuid::Uuid;
 
 use crate::{
     auth::invalidation,
-    store::tenants::{self, TenantRow},
+    store::{
+        actors,
+        tenants::{self, TenantRow},
+    },
     tenancy::{SchemaName, migrations::HISTORY_TABLE},
 };
 
 /// Attempts before giving up on a name race between tenants with different base names.
 const ATTEMPTS: usize = 3;
 
+/// The window of [`TenantQuota::per_hour`].
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// How many tenants one actor may create; 0 means no limit.
+#[derive(Clone, Copy, Debug)]
+pub struct TenantQuota {
+    pub per_hour: u32,
+    pub total: u32,
+}
+
+impl TenantQuota {
+    pub const UNLIMITED: TenantQuota = TenantQuota {
+        per_hour: 0,
+        total: 0,
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error(transparent)]
+    Db(#[from] tokio_postgres::Error),
+    /// The creator has created `limit` tenants in total.
+    #[error("tenant quota reached: {limit} in total")]
+    TotalReached { limit: u32 },
+    /// The creator has created `limit` tenants within the last hour.
+    #[error("tenant quota reached: {limit} per hour")]
+    HourlyReached { limit: u32, retry_after: Duration },
+    /// The creator no longer exists.
+    #[error("the creator no longer exists")]
+    NoCreator,
+}
+
 pub async fn create_tenant(
     conn: &mut Object,
     name: &str,
     creator: Uuid,
     migrations: &[Migration],
-) -> Result<TenantRow, tokio_postgres::Error> {
+    quota: TenantQuota,
+) -> Result<TenantRow, ProvisionError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_create(conn, name, creator, migrations).await {
-            Err(err) if attempt < ATTEMPTS && is_name_race(&err) => continue,
+        match try_create(conn, name, creator, migrations, quota).await {
+            Err(ProvisionError::Db(err)) if attempt < ATTEMPTS && is_name_race(&err) => continue,
             other => return other,
         }
     }
@@ -38,13 +79,46 @@ fn is_name_race(err: &tokio_postgres::Error) -> bool {
     matches!(err.code(), Some(c) if *c == SqlState::DUPLICATE_SCHEMA || *c == SqlState::UNIQUE_VIOLATION)
 }
 
+/// Refuse when `creator` has used up `quota` (call with the creator's row locked).
+async fn check_quota(
+    tx: &impl GenericClient,
+    creator: Uuid,
+    quota: TenantQuota,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ProvisionError> {
+    if quota.per_hour == 0 && quota.total == 0 {
+        return Ok(());
+    }
+    let window = chrono::TimeDelta::from_std(HOUR).expect("an hour fits");
+    let created = tenants::created_by(tx, creator, now - window).await?;
+    if quota.total > 0 && created.total >= i64::from(quota.total) {
+        return Err(ProvisionError::TotalReached { limit: quota.total });
+    }
+    if quota.per_hour > 0 && created.recent >= i64::from(quota.per_hour) {
+        // A slot frees up an hour after the oldest creation in the window.
+        let frees_at = created.oldest_recent.unwrap_or(now) + window;
+        let retry_after = (frees_at - now).to_std().unwrap_or(Duration::ZERO);
+        return Err(ProvisionError::HourlyReached {
+            limit: quota.per_hour,
+            retry_after,
+        });
+    }
+    Ok(())
+}
+
 async fn try_create(
     conn: &mut Object,
     name: &str,
     creator: Uuid,
     migrations: &[Migration],
-) -> Result<TenantRow, tokio_postgres::Error> {
+    quota: TenantQuota,
+) -> Result<TenantRow, ProvisionError> {
     let tx = conn.transaction().await?;
+    // Locked first: concurrent creations by one actor queue here and count each other.
+    if actors::lock(&tx, creator).await?.is_none() {
+        return Err(ProvisionError::NoCreator);
+    }
+    check_quota(&tx, creator, quota, crate::domain::now()).await?;
     let base = SchemaName::base_for_tenant(name);
     // Creators of the same base name queue up, so they pick distinct suffixes.
     tx.execute(
@@ -64,7 +138,7 @@ async fn try_create(
     }
     record_history(&tx, &schema, migrations).await?;
     let tenant = TenantRow::new(Uuid::new_v4(), name.to_string(), schema);
-    tenants::insert(&tx, &tenant).await?;
+    tenants::insert(&tx, &tenant, creator).await?;
     // What /metrics counts tenants by; `convo migrate` keeps it current from here on.
     let version = migrations.iter().map(Migration::version).max();
     tx.execute(
@@ -73,14 +147,9 @@ async fn try_create(
     )
     .await?;
     // The creator's agents move with it: an agent left behind would keep reading a tenant
-    // its sponsor left, with keys its sponsor holds.
-    // Locked in a statement of its own first, so the move's snapshot, taken after the lock is
+    // its sponsor left, with keys its sponsor holds. The creator's row was locked in a
+    // statement of its own at the start, so the move's snapshot, taken after the lock was
     // granted, includes an agent whose registration held the lock (see `actors::insert`).
-    tx.execute(
-        "SELECT 1 FROM convo.actors WHERE actor_id = $1 FOR UPDATE",
-        &[&creator],
-    )
-    .await?;
     let moved = tenants::assign_actor_and_agents(&tx, creator, tenant.tenant_id).await?;
     // Their cached credentials name the old tenant: drop them on every replica.
     for actor in moved {

@@ -9,6 +9,7 @@ use std::{
 
 use convo::{
     app::{App, AppState},
+    auth::config::LimitsConfig,
     config::{DbConfig, ServeConfig, SummaryConfig, SummaryProvider},
     connection::{ConnectionConfig, Switch},
     db::local,
@@ -120,7 +121,6 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         auth_verify_concurrency: 2,
         sse_keepalive_secs: 15,
         shutdown_grace_secs: 1,
-        max_streams_per_key: 20,
         stream_token_ttl_secs: 300,
         // Active, but generous enough for the tests that fire hundreds of requests at once.
         rate_limit_per_sec: 1000,
@@ -143,6 +143,12 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             anthropic_base_url: "https://api.anthropic.com".to_string(),
             summary_model: "claude-haiku-4-5-20251001".to_string(),
             summary_timeout_secs: 5,
+        },
+        // Tests register many actors from one address and share keys between requests.
+        limits: LimitsConfig {
+            registrations_per_address_per_hour: 0,
+            tenants_per_actor_per_hour: 0,
+            ..LimitsConfig::default()
         },
         memory: MemoryBounds::default(),
         stream_recheck: convo::auth::revocation::StreamRecheckConfig::default(),

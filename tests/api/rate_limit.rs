@@ -1,5 +1,5 @@
-//! Rate limiting per credential: headers on every authenticated response, 429 with
-//! `Retry-After` past the burst, one bucket per credential.
+//! Rate limiting per actor: headers on every authenticated response, 429 with `Retry-After`
+//! past the burst, one bucket per actor shared by all its credentials.
 
 use serde_json::json;
 
@@ -57,7 +57,7 @@ async fn authenticated_responses_carry_the_headers() {
 }
 
 #[tokio::test]
-async fn past_the_burst_429_with_retry_after_per_credential() {
+async fn past_the_burst_429_with_retry_after_per_actor() {
     let app = strict_app(3).await;
     let alice = app.human("Alice").await;
     let bob = app.human("Bob").await;
@@ -95,13 +95,20 @@ async fn past_the_burst_429_with_retry_after_per_credential() {
     );
     assert_eq!(body.as_object().unwrap().len(), 1);
 
-    // Bob's key, and a PAT of Alice's, have buckets of their own.
+    // Bob has a bucket of his own.
     let resp = app
         .get("/api/actors/me", &bob.api_key)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-ratelimit-remaining"), Some(2));
+}
+
+#[tokio::test]
+async fn personal_access_tokens_share_their_owners_bucket() {
+    let app = strict_app(50).await;
+    let bob = app.human("Bob").await;
     let (status, pat) = json_of(
         app.post(
             "/api/personal-access-tokens",
@@ -114,13 +121,27 @@ async fn past_the_burst_429_with_retry_after_per_credential() {
     )
     .await;
     assert_eq!(status, 200);
+    for _ in 0..20 {
+        let resp = app
+            .get("/api/actors/me", &bob.api_key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    // 21 requests taken from a bucket of 50 refilling at 1/s: a bucket of the token's own
+    // would still hold 49; the shared one holds at most 29 + the seconds elapsed.
     let resp = app
         .get("/api/actors/me", pat["token"].as_str().unwrap())
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    assert_eq!(header(&resp, "x-ratelimit-remaining"), Some(2));
+    let remaining = header(&resp, "x-ratelimit-remaining").unwrap();
+    assert!(
+        remaining < 45,
+        "{remaining} left: the token has a bucket of its own"
+    );
 }
 
 #[tokio::test]

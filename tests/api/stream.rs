@@ -170,7 +170,7 @@ async fn a_subscriber_on_one_replica_receives_events_written_through_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_subscribers_get_all_events_of_four_writers_in_order() {
     let mut config = serve_config(&fresh_database().await);
-    config.max_streams_per_key = 100;
+    config.limits.max_streams_per_actor = Some(100);
     let app = TestApp::spawn_with(config).await;
     let alice = setup(&app, "hot").await;
     let mut subscribers = Vec::new();
@@ -278,7 +278,7 @@ async fn shutdown_closes_streams() {
 async fn the_first_subscriber_never_misses_a_concurrent_append() {
     // A closed stream is noticed at its next write, so the per-key limit is raised here.
     let mut config = serve_config(&fresh_database().await);
-    config.max_streams_per_key = 100;
+    config.limits.max_streams_per_actor = Some(100);
     let app = TestApp::spawn_with(config).await;
     let alice = app.human("Alice").await;
     app.tenant(&alice, "Acme").await;

@@ -122,9 +122,9 @@ async fn expired_and_foreign_stream_tokens_are_refused() {
 }
 
 #[tokio::test]
-async fn open_streams_per_credential_are_bounded() {
+async fn open_streams_per_actor_are_bounded_whatever_the_credential() {
     let mut config = serve_config(&fresh_database().await);
-    config.max_streams_per_key = 2;
+    config.limits.max_streams_per_actor = Some(2);
     let app = TestApp::spawn_with(config).await;
     let alice = app.human_in_new_tenant("Alice").await;
     let bob = app.human_in_new_tenant("Bob").await;
@@ -141,7 +141,35 @@ async fn open_streams_per_credential_are_bounded() {
     .await;
     assert_eq!(status, 429);
     assert!(body["detail"].as_str().unwrap().contains("limit 2"));
-    // Another credential is not affected.
+    // Alice's other credentials share her slots: minting tokens does not multiply them.
+    let (_, pat) = json_of(
+        app.post(
+            "/api/personal-access-tokens",
+            &alice.api_key,
+            json!({"name": "cli"}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let (_, minted) = json_of(
+        app.post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let by_pat = app.get(&stream_path("room"), pat["token"].as_str().unwrap());
+    let by_stream_token = app.http.get(app.url(&format!(
+        "{}?token={}",
+        stream_path("room"),
+        minted["token"].as_str().unwrap()
+    )));
+    for req in [by_pat, by_stream_token] {
+        assert_eq!(req.send().await.unwrap().status(), 429);
+    }
+    // Another actor is not affected.
     let _bobs = Sse::open(app.get(&stream_path("room"), &bob.api_key)).await;
 }
 

@@ -223,7 +223,14 @@ async fn a_failed_creation_leaves_nothing_behind_and_can_be_retried() {
     let mut broken = migrations::tenant_migrations();
     broken.push(refinery::Migration::unapplied("V999__broken", "CREATE TABLE oops (").unwrap());
     let mut conn = app.state.db.pool.get().await.unwrap();
-    let err = provision::create_tenant(&mut conn, "Doomed", creator, &broken).await;
+    let err = provision::create_tenant(
+        &mut conn,
+        "Doomed",
+        creator,
+        &broken,
+        provision::TenantQuota::UNLIMITED,
+    )
+    .await;
     assert!(err.is_err());
     assert!(!schema_exists(&app, "tenant_doomed").await);
     let db = app.db().await;

@@ -120,7 +120,7 @@ pub enum RotateResponse {
     /// `{"error": "agent_connected", "message": "…", "agent_id": "…"}`.
     #[oai(status = 409)]
     Conflict(Json<AgentConnected>),
-    /// Too many requests for this credential.
+    /// Too many requests for this actor, or too many failed credential checks.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>),
     /// Unexpected server error; the details are in the server log.
@@ -184,11 +184,7 @@ pub async fn rotate(
     if connected_elsewhere(&target, installation.as_deref(), force) {
         return Ok(RotateResponse::Conflict(Json(AgentConnected::new(id))));
     }
-    let key = state
-        .auth
-        .run_argon(keys::generate)
-        .await
-        .map_err(ApiError::internal)?;
+    let key = state.auth.mint(keys::generate).await?;
 
     let mut conn = state.db.pool.get().await?;
     let tx = conn.transaction().await?;

@@ -130,6 +130,9 @@ impl ActorsApi {
     /// An agent registered with an `X-Installation-Id` header is connected to that
     /// installation (see rotate-key); without one it starts `available`. Humans have no
     /// installations: the header is only checked.
+    ///
+    /// Registrations per client address per hour are limited (429 beyond), and so are the
+    /// agents one human may sponsor (403 beyond).
     #[oai(path = "/api/actors", method = "post", operation_id = "create_actor")]
     async fn create(
         &self,
@@ -145,7 +148,8 @@ impl ActorsApi {
         body: Json<NewActor>,
     ) -> Result<Json<CreatedActor>, ApiError> {
         let installation = installation::installation_id(installation_id.0, req)?;
-        register::create(&state, auth.principal(), installation, body.0)
+        let client = state.client_addresses.of(req);
+        register::create(&state, auth.principal(), client, installation, body.0)
             .await
             .map(Json)
     }

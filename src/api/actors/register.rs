@@ -1,6 +1,9 @@
 //! Registration: `POST /api/actors`.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
 use poem_openapi::Object;
 use serde_json::Value;
 use tokio_postgres::error::SqlState;
@@ -89,9 +92,12 @@ pub struct CreatedActor {
     installation_id: Option<String>,
 }
 
+/// Register an actor for `caller` (if any), from `client` (the address registrations per
+/// hour are counted against).
 pub async fn create(
     state: &AppState,
     caller: Option<&Principal>,
+    client: Option<IpAddr>,
     installation: Option<String>,
     body: NewActor,
 ) -> Result<CreatedActor, ApiError> {
@@ -148,13 +154,20 @@ pub async fn create(
         created_at: crate::domain::now(),
         installation_id: installation,
     };
-    let key = state
-        .auth
-        .run_argon(keys::generate)
-        .await
-        .map_err(ApiError::internal)?;
+    // Counted once the request is known to be valid, before its hashing is paid for.
+    state.registrations.take(client).map_err(|wait| {
+        ApiError::too_many_requests(format!(
+            "Registration quota reached for this address: {} per hour; retry in {} s",
+            state.limits.registrations_per_address_per_hour,
+            wait.as_secs().max(1)
+        ))
+    })?;
+    let key = state.auth.mint(keys::generate).await?;
     let mut conn = state.db.pool.get().await?;
     let tx = conn.transaction().await?;
+    if let Some(sponsor) = actor.sponsor_id {
+        check_agent_quota(&tx, sponsor, state.limits.agents_per_human).await?;
+    }
     actor.tenant_id = actors::insert(&tx, &actor).await.map_err(|e| {
         // The sponsor was deleted while this request was in flight: its key is no longer valid.
         if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
@@ -188,4 +201,23 @@ pub async fn create(
             .then(|| ConnectionState::of(actor.installation_id.as_deref())),
         installation_id: actor.installation_id,
     })
+}
+
+/// Refuse a new agent when `sponsor` already sponsors `limit` (0: no limit). The sponsor's
+/// row is locked until the transaction ends, so concurrent registrations count each other.
+async fn check_agent_quota(
+    tx: &impl GenericClient,
+    sponsor: Uuid,
+    limit: u32,
+) -> Result<(), ApiError> {
+    // Deleted while this request was in flight: its key is no longer valid.
+    actors::lock(tx, sponsor)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if limit > 0 && actors::count_sponsored(tx, sponsor).await? >= i64::from(limit) {
+        return Err(ApiError::forbidden(format!(
+            "Agent quota reached: a human may sponsor at most {limit} agents"
+        )));
+    }
+    Ok(())
 }
