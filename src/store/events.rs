@@ -213,28 +213,28 @@ pub async fn seq_of(
 /// The SQL of [`mentioning`]; public so a test can EXPLAIN it. The containment expression
 /// is the one `events_mentions_idx` indexes.
 pub fn mentioning_sql() -> String {
-    format!(
-        "SELECT {COLUMNS} FROM events
-         WHERE space_id = $1 AND metadata -> 'mentions' @> jsonb_build_array($2::text)
-           AND seq > $3
-         ORDER BY seq LIMIT $4"
-    )
+    "SELECT seq FROM events
+     WHERE space_id = $1 AND metadata -> 'mentions' @> jsonb_build_array($2::text)
+       AND seq > $3
+     ORDER BY seq LIMIT $4"
+        .to_string()
 }
 
-/// Up to `limit` events of the space after `after_seq` whose `metadata.mentions` lists
-/// `participant_id`, in order.
+/// The sequence numbers of up to `limit` events of the space after `after_seq` whose
+/// `metadata.mentions` lists `participant_id`, in order: the events themselves are read in
+/// pages bounded in bytes ([`super::event_pages::of_seqs`]).
 pub async fn mentioning(
     db: &impl GenericClient,
     space_id: &str,
     participant_id: &str,
     after_seq: i64,
     limit: i64,
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
+) -> Result<Vec<i64>, tokio_postgres::Error> {
     let stmt = db.prepare_cached(&mentioning_sql()).await?;
     Ok(db
         .query(&stmt, &[&space_id, &participant_id, &after_seq, &limit])
         .await?
         .iter()
-        .map(EventRow::from_row)
+        .map(|row| row.get(0))
         .collect())
 }

@@ -273,3 +273,33 @@ async fn an_events_page_larger_than_the_byte_budget_is_complete() {
     .await;
     assert_eq!(page, Value::Array(posted[3..10].to_vec()));
 }
+
+#[tokio::test]
+async fn mentions_larger_than_the_byte_budget_are_complete() {
+    let app = app().await;
+    let alice = app.human("Alice").await;
+    app.space(&alice, "room").await;
+    let mut mentioning = Vec::new();
+    for i in 0..12 {
+        let mut body = large(i, None);
+        // Every other event mentions Bob: the pages must skip the others.
+        if i % 2 == 0 {
+            body["metadata"]["mentions"] = json!(["bob"]);
+        }
+        let event = post(&app, &alice, body).await;
+        if i % 2 == 0 {
+            mentioning.push(event);
+        }
+    }
+    let (headers, all) = get(&app, &alice, "/api/spaces/room/mentions/bob?limit=100").await;
+    assert_streamed(&headers);
+    assert_eq!(all, Value::Array(mentioning.clone()));
+    let after = mentioning[1]["event_id"].as_str().unwrap();
+    let (_, page) = get(
+        &app,
+        &alice,
+        &format!("/api/spaces/room/mentions/bob?since={after}&limit=3"),
+    )
+    .await;
+    assert_eq!(page, Value::Array(mentioning[2..5].to_vec()));
+}
