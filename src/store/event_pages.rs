@@ -1,35 +1,44 @@
 //! Events read in pages bounded in bytes as well as in rows.
 //!
 //! An event can be about 250 KB, so a page of "200 events" may be 50 MB: every read that
-//! can return many events (responses, stream replays, the live feed) asks for a page whose
-//! rows add up to at most a byte budget. The database does the counting: a running sum of
-//! each row's size over the page, in sequence order, keeps the rows that start within the
-//! budget (the first row always, so a page is never empty while events remain). The size is
-//! that of the stored text and JSON, uncompressed, so compressible content cannot slip past
-//! (JSON escaping can still make a string up to six times longer than counted).
+//! can return many events (responses, stream replays, the live feed) takes a page whose
+//! rows add up to at most a byte budget. The query is the plain page (`ORDER BY seq LIMIT
+//! n`, sent with `query_raw`); its rows are taken from the [`RowStream`] one by one as they
+//! arrive, each counted by the bytes received for it
+//! ([`Row::raw_size_bytes`](tokio_postgres::Row::raw_size_bytes): every value as sent, JSON
+//! as its text, so a compressed (TOASTed) value counts at its expanded size) plus a fixed
+//! allowance for what rendering adds. Rows are taken while their sum is below the budget:
+//! the row that reaches it is the last one (and the first row is always taken, so a page is
+//! never empty while events remain). JSON escaping can still make a string up to six times
+//! longer than counted.
 //!
-//! Measuring a compressed row costs the database a conversion of its JSON to text, so a page
+//! The database used to do the counting (a size expression per row, a running sum over a
+//! window, the page cut in an outer query): the same bound, but every read, the hot cursor
+//! read of a few small events included, paid for the expressions, the window and the extra
+//! query level. Counted here, the bound costs an addition per row, and the count is of what
+//! is actually held. Stopping early is safe for memory: tokio-postgres hands a response
+//! over in batches of what one socket read brought, the next only once the previous one was
+//! taken, and discards the rest of a response whose stream was dropped; each row is turned
+//! into an [`EventRow`] as it comes, so the page never holds the raw rows as well.
+//!
+//! The rows after the cut are still produced by the database, sent and discarded, so a page
 //! must not ask for many more rows than fit: [`PageSize`] adapts the row limit to what the
 //! previous page held (twice what fit after a page cut by bytes, doubling after one cut by
 //! rows).
 
+use std::pin::pin;
+
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
-use tokio_postgres::{Row, types::ToSql};
+use futures::TryStreamExt;
+use tokio_postgres::{RowStream, types::ToSql};
 use uuid::Uuid;
 
 use super::events::{COLUMNS, EventRow};
 
-/// About the bytes a row takes once rendered as JSON, minus the fixed fields. A JSON column
-/// is measured by its stored (binary) size when it is not compressed, which costs nothing;
-/// a compressed one is measured as text, since its stored size says nothing of what it
-/// expands to.
-const ROW_BYTES: &str = "(octet_length(text) + octet_length(speaker_id) \
-     + octet_length(speaker_name) + 256 \
-     + CASE WHEN pg_column_compression(refs) IS NULL THEN pg_column_size(refs) \
-            ELSE octet_length(refs::text) END \
-     + CASE WHEN pg_column_compression(metadata) IS NULL THEN pg_column_size(metadata) \
-            ELSE octet_length(metadata::text) END)";
+/// What an event takes once rendered as JSON beyond its values as received: the field
+/// names and punctuation, UUIDs and the timestamp as text.
+const ROW_OVERHEAD: usize = 256;
 
 /// How many rows and bytes the next page may hold.
 #[derive(Clone, Copy, Debug)]
@@ -102,25 +111,19 @@ pub async fn after(
     let filter = match scope {
         Scope::All => "TRUE",
         Scope::Between(..) => {
-            "($6::timestamptz IS NULL OR created_at >= $6)
-             AND ($7::timestamptz IS NULL OR created_at <= $7)"
+            "($5::timestamptz IS NULL OR created_at >= $5)
+             AND ($6::timestamptz IS NULL OR created_at <= $6)"
         }
-        Scope::Thread(_) => "thread_id = $6",
+        Scope::Thread(_) => "thread_id = $5",
     };
     let stmt = db
-        .prepare_cached(&bounded(
-            &format!(
-                "SELECT {COLUMNS}, {ROW_BYTES} AS own
-                 FROM events
-                 WHERE space_id = $1 AND seq > $2 AND seq <= $3 AND {filter}
-                 ORDER BY seq LIMIT $4"
-            ),
-            "seq",
-            "$5",
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events
+             WHERE space_id = $1 AND seq > $2 AND seq <= $3 AND {filter}
+             ORDER BY seq LIMIT $4"
         ))
         .await?;
-    let mut params: Vec<&(dyn ToSql + Sync)> =
-        vec![&space_id, &after, &through, &size.rows, &size.max_bytes];
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&space_id, &after, &through, &size.rows];
     let (start, end, thread);
     match scope {
         Scope::All => {}
@@ -133,8 +136,8 @@ pub async fn after(
             params.push(&thread);
         }
     }
-    let rows = db.query(&stmt, &params).await?;
-    Ok(page(&rows, size))
+    let rows = db.query_raw(&stmt, params).await?;
+    page(rows, size).await
 }
 
 /// The first page of the events of `space_id` after the event `after` (from the start
@@ -147,22 +150,16 @@ pub async fn after_event(
     size: &mut PageSize,
 ) -> Result<Page, tokio_postgres::Error> {
     let stmt = db
-        .prepare_cached(&bounded(
-            &format!(
-                "SELECT {COLUMNS}, {ROW_BYTES} AS own
-                 FROM events
-                 WHERE space_id = $1 AND seq > COALESCE(
-                     (SELECT seq FROM events WHERE space_id = $1 AND event_id = $2), 0)
-                 ORDER BY seq LIMIT $3"
-            ),
-            "seq",
-            "$4",
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events
+             WHERE space_id = $1 AND seq > COALESCE(
+                 (SELECT seq FROM events WHERE space_id = $1 AND event_id = $2), 0)
+             ORDER BY seq LIMIT $3"
         ))
         .await?;
-    let rows = db
-        .query(&stmt, &[&space_id, &after, &size.rows, &size.max_bytes])
-        .await?;
-    Ok(page(&rows, size))
+    let params: [&(dyn ToSql + Sync); 3] = [&space_id, &after, &size.rows];
+    let rows = db.query_raw(&stmt, params).await?;
+    page(rows, size).await
 }
 
 /// The next page of the events of `space_id` with the sequence numbers `seqs`, in that
@@ -174,49 +171,41 @@ pub async fn of_seqs(
     size: &mut PageSize,
 ) -> Result<Page, tokio_postgres::Error> {
     let stmt = db
-        .prepare_cached(&bounded(
-            &format!(
-                "SELECT {COLUMNS}, {ROW_BYTES} AS own, n
-                 FROM unnest($2::bigint[]) WITH ORDINALITY AS wanted(seq, n)
-                 JOIN events USING (seq)
-                 WHERE space_id = $1
-                 ORDER BY n LIMIT $3"
-            ),
-            "n",
-            "$4",
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}
+             FROM unnest($2::bigint[]) WITH ORDINALITY AS wanted(seq, n)
+             JOIN events USING (seq)
+             WHERE space_id = $1
+             ORDER BY n LIMIT $3"
         ))
         .await?;
-    let rows = db
-        .query(&stmt, &[&space_id, &seqs, &size.rows, &size.max_bytes])
-        .await?;
-    let mut page = page(&rows, size);
+    let params: [&(dyn ToSql + Sync); 3] = [&space_id, &seqs, &size.rows];
+    let rows = db.query_raw(&stmt, params).await?;
+    let mut page = page(rows, size).await?;
     page.more |= page.events.len() < seqs.len();
     Ok(page)
 }
 
-/// `inner` (limited, with an `own` size column) in `order`, cut where its running size
-/// reaches the `budget` parameter, keeping the first row; `running` tells the caller where
-/// the page ended.
-fn bounded(inner: &str, order: &str, budget: &str) -> String {
-    format!(
-        "SELECT {COLUMNS}, running FROM (
-             SELECT *, sum(own) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS running
-             FROM ({inner}) limited
-         ) page
-         WHERE running - own < {budget}
-         ORDER BY {order}"
-    )
-}
-
-fn page(rows: &[Row], size: &mut PageSize) -> Page {
-    let running = rows.last().map_or(0, |r| r.get::<_, i64>("running"));
-    let cut_by_bytes = running >= size.max_bytes;
-    let more = cut_by_bytes || rows.len() as i64 >= size.rows;
-    size.adapt(rows.len(), cut_by_bytes);
-    Page {
-        events: rows.iter().map(EventRow::from_row).collect(),
-        more,
+/// The page `rows` holds within the byte budget of `size`: rows are taken as they arrive
+/// until their size reaches the budget (the one that reaches it included), and the rest of
+/// the response is left to be discarded.
+async fn page(rows: RowStream, size: &mut PageSize) -> Result<Page, tokio_postgres::Error> {
+    let mut rows = pin!(rows);
+    let mut events = Vec::with_capacity(usize::try_from(size.rows).unwrap_or(0).min(256));
+    let mut bytes: i64 = 0;
+    let mut cut_by_bytes = false;
+    while let Some(row) = rows.try_next().await? {
+        let own = row.raw_size_bytes().saturating_add(ROW_OVERHEAD);
+        bytes = bytes.saturating_add(i64::try_from(own).unwrap_or(i64::MAX));
+        events.push(EventRow::from_row(&row));
+        if bytes >= size.max_bytes {
+            cut_by_bytes = true;
+            break;
+        }
     }
+    let more = cut_by_bytes || events.len() as i64 >= size.rows;
+    size.adapt(events.len(), cut_by_bytes);
+    Ok(Page { events, more })
 }
 
 #[cfg(test)]
