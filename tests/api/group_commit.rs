@@ -456,21 +456,8 @@ async fn a_failed_batch_acknowledges_nothing_and_consumes_nothing() {
     let app = TestApp::spawn_with(config).await;
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    let db = app.db().await;
-    let schema: String = db
-        .query_one(
-            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
     // Another session holds the space row, so every batch's append times out.
-    db.batch_execute(&format!(
-        "BEGIN; SELECT 1 FROM \"{schema}\".spaces WHERE space_id = 'room' FOR UPDATE"
-    ))
-    .await
-    .unwrap();
+    let (db, _) = hold_alices_room(&app).await;
     let sent = (0..10).map(|i| {
         let key = format!("k{i}");
         let (app, alice) = (&app, &alice);
@@ -524,24 +511,7 @@ async fn a_cancelled_leader_hands_the_appends_queued_behind_it_on() {
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    let db = app.db().await;
-    let schema: String = db
-        .query_one(
-            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    let space = convo::realtime::SpaceKey {
-        schema: convo::tenancy::SchemaName::parse(&schema).unwrap(),
-        space_id: "room".into(),
-    };
-    db.batch_execute(&format!(
-        "BEGIN; SELECT 1 FROM \"{schema}\".spaces WHERE space_id = 'room' FOR UPDATE"
-    ))
-    .await
-    .unwrap();
+    let (db, space) = hold_alices_room(&app).await;
     // The leader (the space was idle) blocks on the row lock inside its transaction.
     let leader = tokio::spawn({
         let (appends, space) = (app.state.appends.clone(), space.clone());
@@ -615,24 +585,7 @@ async fn a_queue_of_large_appends_is_bounded_in_bytes() {
     let app = TestApp::spawn_with(config).await;
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    let db = app.db().await;
-    let schema: String = db
-        .query_one(
-            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    let space = convo::realtime::SpaceKey {
-        schema: convo::tenancy::SchemaName::parse(&schema).unwrap(),
-        space_id: "room".into(),
-    };
-    db.batch_execute(&format!(
-        "BEGIN; SELECT 1 FROM \"{schema}\".spaces WHERE space_id = 'room' FOR UPDATE"
-    ))
-    .await
-    .unwrap();
+    let (db, space) = hold_alices_room(&app).await;
     let large = |i: usize| direct_append(&format!("{i} {}", "😀".repeat(10_000)));
     // The leader holds the space (blocked on the row lock); the others queue behind it.
     let mut waiting = vec![Box::pin(app.state.appends.append(space.clone(), large(0)))];
@@ -658,4 +611,28 @@ async fn a_queue_of_large_appends_is_bounded_in_bytes() {
     let seqs: Vec<i64> = stored.into_iter().map(|r| r.unwrap().seq).collect();
     assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
     assert_eq!(app.state.appends.busy_spaces(), 0);
+}
+
+/// Lock the space `room` of Alice's tenant (`Alice Org`) from a session of the test's own, in
+/// a transaction left open: appends to it block until the returned client rolls back.
+async fn hold_alices_room(app: &TestApp) -> (tokio_postgres::Client, convo::realtime::SpaceKey) {
+    let db = app.db().await;
+    let schema: String = db
+        .query_one(
+            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    db.batch_execute(&format!(
+        "BEGIN; SELECT 1 FROM \"{schema}\".spaces WHERE space_id = 'room' FOR UPDATE"
+    ))
+    .await
+    .unwrap();
+    let space = convo::realtime::SpaceKey {
+        schema: convo::tenancy::SchemaName::parse(&schema).unwrap(),
+        space_id: "room".into(),
+    };
+    (db, space)
 }
