@@ -49,6 +49,23 @@ async fn still_serves(app: &TestApp) {
     assert_eq!(resp.status(), 200);
 }
 
+/// 3,000, or fewer where this process may not open twice that many files (client and server
+/// ends both live here, beside the other tests' sockets): `.ci/run` raises the limit.
+fn half_sent_connections() -> usize {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(usize::MAX);
+    let n = 3_000.min(soft.saturating_sub(1_000) / 2);
+    if n < 3_000 {
+        eprintln!("open-file limit {soft}: {n} half-sent requests instead of 3,000");
+    }
+    n.max(100)
+}
+
 /// Slack for a loaded machine on top of a timeout that should have fired.
 const SLACK: Duration = Duration::from_secs(10);
 
@@ -62,7 +79,7 @@ async fn three_thousand_half_sent_requests_are_closed_within_the_header_timeout(
     // Silent, a few bytes, and a head missing its end: each kind a third of the 3,000.
     let partial: [&[u8]; 3] = [b"", b"GE", b"GET /health HTTP/1.1\r\nhost: convo\r\n"];
     let mut conns = Vec::new();
-    for i in 0..3_000 {
+    for i in 0..half_sent_connections() {
         let mut conn = TcpStream::connect(server).await.unwrap();
         conn.write_all(partial[i % 3]).await.unwrap();
         conns.push((Instant::now(), conn));
