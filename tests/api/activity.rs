@@ -3,17 +3,13 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{Actor, TestApp, json_of};
+use crate::helpers::{Actor, Call, TestApp};
 
 async fn activity(app: &TestApp, who: &Actor, space: &str, query: &[(&str, &str)]) -> (u16, Value) {
-    json_of(
-        app.get(&format!("/api/spaces/{space}/activity"), &who.api_key)
-            .query(query)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.get(&format!("/api/spaces/{space}/activity"), &who.api_key)
+        .query(query)
+        .call()
+        .await
 }
 
 fn texts(p: &Value) -> Vec<&str> {

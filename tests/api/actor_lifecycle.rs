@@ -7,14 +7,14 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Actor, TestApp, json_of},
+    helpers::{Actor, Call, TestApp},
     sse::Sse,
 };
 
 const NOBODY: &str = "00000000-0000-4000-8000-000000000000";
 
 async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
-    json_of(req.send().await.unwrap()).await
+    req.call().await
 }
 
 async fn me(app: &TestApp, key: &str) -> u16 {

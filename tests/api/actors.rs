@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::{Call, TestApp, json_of};
 
 #[tokio::test]
 async fn human_registers_without_auth_and_reads_itself() {
@@ -22,7 +22,7 @@ async fn human_registers_without_auth_and_reads_itself() {
     assert!(body["sponsor_id"].is_null() && body["tenant_id"].is_null());
     let key = body["api_key"].as_str().unwrap();
     assert!(key.starts_with("convo_") && key.len() >= 6 + 43);
-    let (status, me) = json_of(app.get("/api/actors/me", key).send().await.unwrap()).await;
+    let (status, me) = app.get("/api/actors/me", key).call().await;
     assert_eq!(status, 200);
     assert_eq!(me["actor_id"], body["actor_id"]);
     assert_eq!(me["created_at"], body["created_at"]);
@@ -62,13 +62,7 @@ async fn agent_needs_a_human_sponsor() {
     let alice = app.human_in_new_tenant("Alice").await;
     let bot = app.agent(&alice, "Bot").await;
     assert_eq!(bot.body["sponsor_id"], alice.actor_id.as_str());
-    let (_, alice_me) = json_of(
-        app.get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, alice_me) = app.get("/api/actors/me", &alice.api_key).call().await;
     assert!(alice_me["tenant_id"].is_string());
     assert_eq!(
         bot.body["tenant_id"], alice_me["tenant_id"],
@@ -109,13 +103,7 @@ async fn a_bad_key_on_registration_is_401_not_ignored() {
 async fn a_human_registered_by_a_human_joins_their_tenant() {
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("Alice").await;
-    let (_, alice_me) = json_of(
-        app.get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, alice_me) = app.get("/api/actors/me", &alice.api_key).call().await;
     let resp = app
         .post(
             "/api/actors",

@@ -12,7 +12,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{TestApp, fresh_database, json_of, serve_config},
+    helpers::{Call, TestApp, fresh_database, serve_config},
     sse::Sse,
 };
 
@@ -47,19 +47,11 @@ pub fn operator_token() -> String {
 }
 
 async fn admin_get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    json_of(app.get(path, token).send().await.unwrap()).await
+    app.get(path, token).call().await
 }
 
 async fn admin_post(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    json_of(
-        app.http
-            .post(app.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.http.post(app.url(path)).bearer_auth(token).call().await
 }
 
 fn unauthorized() -> Value {
@@ -113,27 +105,17 @@ async fn operator_tokens_are_verified() {
         }
     }
     // No credential at all, or a non-bearer one.
-    let (status, body) = json_of(
-        app.http
-            .get(app.url("/api/admin/tenants"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app.http.get(app.url("/api/admin/tenants")).call().await;
     assert_eq!((status, body), (401, unauthorized()));
-    let (status, body) = json_of(
-        app.http
-            .get(app.url("/api/admin/tenants"))
-            .basic_auth("ops", Some("pw"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .http
+        .get(app.url("/api/admin/tenants"))
+        .basic_auth("ops", Some("pw"))
+        .call()
+        .await;
     assert_eq!((status, body), (401, unauthorized()));
     // An operator token is not an API key either.
-    let (status, _) = json_of(app.get("/api/actors/me", &good).send().await.unwrap()).await;
+    let (status, _) = app.get("/api/actors/me", &good).call().await;
     assert_eq!(status, 401);
 }
 
@@ -246,24 +228,12 @@ async fn list_get_suspend_and_reactivate() {
     assert_eq!(status, 400);
 
     // Locally effective at once: no waiting for our own listener.
-    let (status, body) = json_of(
-        app.get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app.get("/api/actors/me", &alice.api_key).call().await;
     assert_eq!(
         (status, body),
         (403, json!({"detail": "Tenant is suspended"}))
     );
-    let (status, _) = json_of(
-        app.get("/api/actors/me", &bob.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app.get("/api/actors/me", &bob.api_key).call().await;
     assert_eq!(status, 200, "another tenant is unaffected");
 
     for _ in 0..2 {
@@ -276,13 +246,7 @@ async fn list_get_suspend_and_reactivate() {
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["status"], "active");
     }
-    let (status, _) = json_of(
-        app.get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app.get("/api/actors/me", &alice.api_key).call().await;
     assert_eq!(status, 200);
 }
 
@@ -298,13 +262,7 @@ async fn suspension_reaches_every_replica_and_closes_streams() {
     a.space(&alice, "room").await;
     // Cached on b, and a stream open on b.
     for actor in [&alice, &bot] {
-        let (status, _) = json_of(
-            b.get("/api/actors/me", &actor.api_key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, _) = b.get("/api/actors/me", &actor.api_key).call().await;
         assert_eq!(status, 200);
     }
     let mut stream = Sse::open(b.get("/api/spaces/room/events/stream", &bot.api_key)).await;
@@ -319,24 +277,15 @@ async fn suspension_reaches_every_replica_and_closes_streams() {
     assert_eq!(status, 200, "{body}");
     invalidated(&mut heard).await;
     for actor in [&alice, &bot] {
-        let (status, body) = json_of(
-            b.get("/api/actors/me", &actor.api_key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = b.get("/api/actors/me", &actor.api_key).call().await;
         assert_eq!(
             (status, body),
             (403, json!({"detail": "Tenant is suspended"}))
         );
-        let (status, body) = json_of(
-            b.get("/api/spaces/room/events/stream", &actor.api_key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = b
+            .get("/api/spaces/room/events/stream", &actor.api_key)
+            .call()
+            .await;
         assert_eq!(
             (status, body),
             (403, json!({"detail": "Tenant is suspended"}))
@@ -354,13 +303,7 @@ async fn suspension_reaches_every_replica_and_closes_streams() {
     assert_eq!(status, 200);
     invalidated(&mut heard).await;
     for actor in [&alice, &bot] {
-        let (status, _) = json_of(
-            b.get("/api/actors/me", &actor.api_key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, _) = b.get("/api/actors/me", &actor.api_key).call().await;
         assert_eq!(status, 200);
     }
     let _reopened = Sse::open(b.get("/api/spaces/room/events/stream", &bot.api_key)).await;
@@ -486,14 +429,7 @@ async fn the_tenants_command_lists_suspends_and_reactivates() {
     invalidated(&mut heard_a).await;
     invalidated(&mut heard_b).await;
     for server in [&app, &b] {
-        let (status, body) = json_of(
-            server
-                .get("/api/actors/me", &alice.api_key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = server.get("/api/actors/me", &alice.api_key).call().await;
         assert_eq!(
             (status, body),
             (403, json!({"detail": "Tenant is suspended"}))
@@ -529,13 +465,7 @@ async fn the_tenants_command_lists_suspends_and_reactivates() {
     .unwrap();
     assert!(out.contains("is now active"), "{out}");
     invalidated(&mut heard).await;
-    let (status, _) = json_of(
-        b.get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = b.get("/api/actors/me", &alice.api_key).call().await;
     assert_eq!(status, 200);
 
     for bad in [uuid::Uuid::new_v4().to_string(), "nope".to_string()] {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Actor, TestApp, json_of},
+    helpers::{Actor, Call, TestApp, json_of},
     sse::Sse,
 };
 
@@ -43,7 +43,7 @@ async fn manage_all(
         ),
     ];
     for (op, req) in requests {
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         out.push((op, status, body));
     }
     out
@@ -65,13 +65,7 @@ async fn agents_move_with_their_sponsor_and_their_old_streams_close() {
     let new_tenant = app.tenant(&alice, "New Org").await;
 
     stream.ended_within(Duration::from_secs(30)).await;
-    let (status, me) = json_of(
-        app.get("/api/actors/me", &bot.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, me) = app.get("/api/actors/me", &bot.api_key).call().await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(
         me["tenant_id"], new_tenant["tenant_id"],
@@ -130,13 +124,7 @@ async fn a_sponsor_cannot_manage_an_agent_left_in_a_tenant_it_has_left() {
         assert!(body["detail"].is_string(), "{op}: {body}");
     }
     // Nothing changed: the agent works on in its tenant with its own key.
-    let (status, me) = json_of(
-        app.get("/api/actors/me", &bot.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, me) = app.get("/api/actors/me", &bot.api_key).call().await;
     assert_eq!(
         (status, me["display_name"].clone()),
         (200, json!("Bot")),
@@ -199,7 +187,7 @@ async fn an_agent_registered_while_its_sponsor_moves_follows_it() {
             &alice.api_key,
             json!({"display_name": "Bot", "actor_type": "agent"}),
         );
-        async move { json_of(req.send().await.unwrap()).await }
+        async move { req.call().await }
     });
     let observer = app.db().await;
     tokio::time::timeout(Duration::from_secs(30), async {
@@ -234,6 +222,6 @@ async fn an_agent_registered_while_its_sponsor_moves_follows_it() {
     assert_eq!(status, 200, "{bot}");
     assert_eq!(bot["tenant_id"], new_tenant["tenant_id"], "{bot}");
     let key = bot["api_key"].as_str().unwrap();
-    let (_, me) = json_of(app.get("/api/actors/me", key).send().await.unwrap()).await;
+    let (_, me) = app.get("/api/actors/me", key).call().await;
     assert_eq!(me["tenant_id"], new_tenant["tenant_id"], "{me}");
 }

@@ -1,13 +1,14 @@
 //! API-key authentication: header and query forms, every way a key can be wrong, revocation
 //! and suspension reaching every replica through LISTEN/NOTIFY.
 
+use crate::helpers::Call;
 use std::time::Duration;
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::TestApp;
 
 async fn me_status(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
     let _ = app;
-    json_of(req.send().await.unwrap()).await
+    req.call().await
 }
 
 #[tokio::test]
@@ -53,7 +54,7 @@ async fn missing_malformed_and_wrong_keys_are_401() {
         app.http.get(app.url("/api/actors/me?token=convo_nope")),
     ];
     for req in requests {
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         assert_eq!(status, 401);
         assert_eq!(
             body,

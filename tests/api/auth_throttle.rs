@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use futures::{StreamExt, stream};
 use rand::RngExt;
 
-use crate::helpers::{Actor, TestApp, fresh_database, json_of, serve_config};
+use crate::helpers::{Actor, Call, TestApp, fresh_database, json_of, serve_config};
 
 /// A well-formed key with `actor`'s lookup part and a random secret.
 fn bad_secret_for(actor: &Actor) -> String {
@@ -115,17 +115,14 @@ async fn a_cool_down_does_not_lock_out_a_token_verified_before() {
     assert_eq!(app.state.auth.verifications(), hashed);
     // A token never verified is what the cool-down holds back: here, a PAT's lookup part is
     // its own, so a PAT of Alice's is unaffected.
-    let (status, pat) = json_of(
-        app.post(
+    let (status, pat) = app
+        .post(
             "/api/personal-access-tokens",
             &alice.api_key,
             serde_json::json!({"name": "cli"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 200);
     assert_eq!(me(&app, pat["token"].as_str().unwrap(), None).await.0, 200);
 }

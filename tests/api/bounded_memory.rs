@@ -10,7 +10,7 @@ use convo::{
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Actor, TestApp, json_of, serve_config},
+    helpers::{Actor, Call, TestApp, serve_config},
     sse::Sse,
 };
 
@@ -37,13 +37,10 @@ fn large(i: usize, thread: Option<&str>) -> Value {
 }
 
 async fn post(app: &TestApp, who: &Actor, body: Value) -> Value {
-    let (status, event) = json_of(
-        app.post("/api/spaces/room/events", &who.api_key, body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, event) = app
+        .post("/api/spaces/room/events", &who.api_key, body)
+        .call()
+        .await;
     assert_eq!(status, 200, "{event}");
     event
 }
@@ -141,17 +138,14 @@ async fn a_thread_larger_than_a_page_is_streamed_whole_and_in_order() {
     let alice = app.human("Alice").await;
     app.space(&alice, "room").await;
     let parent = post(&app, &alice, large(0, None)).await;
-    let (status, thread) = json_of(
-        app.post(
+    let (status, thread) = app
+        .post(
             "/api/spaces/room/threads",
             &alice.api_key,
             json!({"parent_event_id": parent["event_id"], "subject": "bulk"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 200);
     let tid = thread["thread_id"].as_str().unwrap();
     let mut in_thread = vec![parent.clone()];

@@ -2,37 +2,29 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Actor, TestApp, json_of};
+use crate::helpers::{Actor, Call, TestApp};
 
 async fn propose(app: &TestApp, who: &Actor, space: &str, body: Value) -> (u16, Value) {
-    json_of(
-        app.post(
-            &format!("/api/spaces/{space}/decisions"),
-            &who.api_key,
-            body,
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.post(
+        &format!("/api/spaces/{space}/decisions"),
+        &who.api_key,
+        body,
     )
+    .call()
     .await
 }
 
 async fn get(app: &TestApp, who: &Actor, path: &str) -> (u16, Value) {
-    json_of(app.get(path, &who.api_key).send().await.unwrap()).await
+    app.get(path, &who.api_key).call().await
 }
 
 async fn resolve(app: &TestApp, who: &Actor, space: &str, id: &str, body: Value) -> (u16, Value) {
-    json_of(
-        app.put(
-            &format!("/api/spaces/{space}/decisions/{id}/resolve"),
-            &who.api_key,
-            body,
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.put(
+        &format!("/api/spaces/{space}/decisions/{id}/resolve"),
+        &who.api_key,
+        body,
     )
+    .call()
     .await
 }
 

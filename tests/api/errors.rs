@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::{Call, TestApp, json_of};
 
 fn assert_detail(body: &serde_json::Value) {
     let obj = body.as_object().expect("JSON object body");
@@ -39,7 +39,7 @@ async fn malformed_bodies_are_400_with_detail() {
             .body("hello"),
     ];
     for case in cases {
-        let (status, body) = json_of(case.send().await.unwrap()).await;
+        let (status, body) = case.call().await;
         assert_eq!(status, 400, "{body}");
         assert_detail(&body);
     }
@@ -48,17 +48,10 @@ async fn malformed_bodies_are_400_with_detail() {
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_json() {
     let app = TestApp::spawn().await;
-    let (status, body) = json_of(
-        app.http
-            .get(app.url("/api/nothing-here"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app.http.get(app.url("/api/nothing-here")).call().await;
     assert_eq!(status, 404);
     assert_detail(&body);
-    let (status, body) = json_of(app.http.delete(app.url("/health")).send().await.unwrap()).await;
+    let (status, body) = app.http.delete(app.url("/health")).call().await;
     assert_eq!(status, 405);
     assert_detail(&body);
 }
@@ -128,15 +121,12 @@ async fn field_bounds_are_400_naming_the_field() {
         ),
     ];
     for (body, field) in cases {
-        let (status, resp) = json_of(
-            app.http
-                .post(app.url("/api/actors"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, resp) = app
+            .http
+            .post(app.url("/api/actors"))
+            .json(&body)
+            .call()
+            .await;
         assert_eq!(status, 400, "{body}");
         assert!(resp["detail"].as_str().unwrap().contains(field), "{resp}");
     }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     events::{get, post, say},
-    helpers::{TestApp, json_of},
+    helpers::{Call, TestApp, json_of},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -54,8 +54,7 @@ async fn concurrent_writers_get_gap_free_sequences_and_readers_see_each_event_on
                     Some(e) => format!("{base}?limit=7&since={}", e["event_id"].as_str().unwrap()),
                     None => format!("{base}?limit=7"),
                 };
-                let (s, page) =
-                    json_of(http.get(url).bearer_auth(&key).send().await.unwrap()).await;
+                let (s, page) = http.get(url).bearer_auth(&key).call().await;
                 assert_eq!(s, 200, "{page}");
                 let page = page.as_array().unwrap().clone();
                 if page.is_empty() {
@@ -147,13 +146,10 @@ async fn archive_racing_with_writes_lets_nothing_slip_in() {
         }
         tokio::task::yield_now().await;
     }
-    let (s, archived) = json_of(
-        app.post("/api/spaces/room/archive", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, archived) = app
+        .post("/api/spaces/room/archive", &alice.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(s, 200, "{archived}");
     archived_tx.send(true).unwrap();
     let mut accepted = HashSet::new();

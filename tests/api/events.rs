@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Actor, TestApp, json_of};
+use crate::helpers::{Actor, Call, TestApp};
 
 /// POST `body` to `path` as `who`, with an optional Idempotency-Key.
 pub async fn post(
@@ -16,11 +16,11 @@ pub async fn post(
     if let Some(key) = key {
         req = req.header("Idempotency-Key", key);
     }
-    json_of(req.send().await.unwrap()).await
+    req.call().await
 }
 
 pub async fn get(app: &TestApp, who: &Actor, path: &str) -> (u16, Value) {
-    json_of(app.get(path, &who.api_key).send().await.unwrap()).await
+    app.get(path, &who.api_key).call().await
 }
 
 /// Post a speech event that must succeed; returns the event.
@@ -307,38 +307,29 @@ async fn unknown_ids_are_404_and_inactive_spaces_409() {
     .await;
     detail(s, &b, 404);
     assert_eq!(b["detail"], "Event not found");
-    let (s, b) = json_of(
-        app.http
-            .get(app.url("/api/spaces/room/events"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, b) = app
+        .http
+        .get(app.url("/api/spaces/room/events"))
+        .call()
+        .await;
     detail(s, &b, 401);
-    let (s, b) = json_of(
-        app.http
-            .post(app.url("/api/spaces/room/speech"))
-            .json(&json!({"text": "t"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, b) = app
+        .http
+        .post(app.url("/api/spaces/room/speech"))
+        .json(&json!({"text": "t"}))
+        .call()
+        .await;
     detail(s, &b, 401);
 
     for status in ["paused", "archived"] {
-        let (s, _) = json_of(
-            app.patch(
+        let (s, _) = app
+            .patch(
                 "/api/spaces/room",
                 &alice.api_key,
                 json!({"status": status}),
             )
-            .send()
-            .await
-            .unwrap(),
-        )
-        .await;
+            .call()
+            .await;
         assert_eq!(s, 200);
         for op in ["speech", "response", "events"] {
             let body = json!({"speaker_id": "s", "speaker_name": "S", "text": "t"});

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     events::{get, post, say},
-    helpers::{Actor, TestApp, json_of, serve_config},
+    helpers::{Actor, Call, TestApp, json_of, serve_config},
     sse::Sse,
 };
 
@@ -350,7 +350,7 @@ async fn archive_during_a_burst_refuses_every_later_write() {
                     if w % 2 == 0 {
                         req = req.header("Idempotency-Key", format!("w{w}-{i}"));
                     }
-                    let (s, e) = json_of(req.send().await.unwrap()).await;
+                    let (s, e) = req.call().await;
                     match s {
                         200 => {
                             assert!(
@@ -379,13 +379,10 @@ async fn archive_during_a_burst_refuses_every_later_write() {
         }
         tokio::task::yield_now().await;
     }
-    let (s, archived) = json_of(
-        app.post("/api/spaces/room/archive", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, archived) = app
+        .post("/api/spaces/room/archive", &alice.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(s, 200, "{archived}");
     archived_tx.send(true).unwrap();
     let mut accepted = Vec::new();

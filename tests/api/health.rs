@@ -1,12 +1,13 @@
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::Call;
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn health_needs_no_auth_and_says_ok() {
     let app = TestApp::spawn().await;
-    let (status, body) = json_of(app.http.get(app.url("/health")).send().await.unwrap()).await;
+    let (status, body) = app.http.get(app.url("/health")).call().await;
     assert_eq!(status, 200);
     assert_eq!(body, serde_json::json!({"status": "ok"}));
-    let (status, _) = json_of(app.http.get(app.url("/ready")).send().await.unwrap()).await;
+    let (status, _) = app.http.get(app.url("/ready")).call().await;
     assert_eq!(status, 200);
 }
 

@@ -324,6 +324,17 @@ pub async fn json_of(resp: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
+/// Send a request and read its status and JSON body: `app.get(path, key).call().await`.
+pub trait Call {
+    fn call(self) -> impl std::future::Future<Output = (u16, Value)> + Send;
+}
+
+impl Call for reqwest::RequestBuilder {
+    async fn call(self) -> (u16, Value) {
+        json_of(self.send().await.unwrap()).await
+    }
+}
+
 impl TestApp {
     pub fn put(&self, path: &str, key: &str, body: Value) -> reqwest::RequestBuilder {
         self.http.put(self.url(path)).bearer_auth(key).json(&body)

@@ -12,7 +12,7 @@ use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::{
-    helpers::{TestApp, fresh_database, json_of, serve_config},
+    helpers::{Call, TestApp, fresh_database, serve_config},
     sse::Sse,
 };
 
@@ -75,47 +75,32 @@ async fn no_credential_reaches_the_log_or_an_error_body() {
     let bot = app.agent(&alice, "Bot").await;
     let tenant = app.tenant(&alice, "Acme").await;
     app.space(&alice, "room").await;
-    let (status, minted) = json_of(
-        app.post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, minted) = app
+        .post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(status, 200, "{minted}");
     let stream_token = minted["token"].as_str().unwrap().to_string();
     let mut stream = Sse::open(app.http.get(app.url(&format!(
         "/api/spaces/room/events/stream?token={stream_token}"
     ))))
     .await;
-    let (status, event) = json_of(
-        app.post(
+    let (status, event) = app
+        .post(
             "/api/spaces/room/speech",
             &alice.api_key,
             json!({"text": "hello"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 200, "{event}");
     assert_eq!(stream.next().await.data["event_id"], event["event_id"]);
-    let (status, _) = json_of(
-        app.get("/api/spaces/room/events", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app
+        .get("/api/spaces/room/events", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = json_of(
-        app.get("/api/actors/me", &bot.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app.get("/api/actors/me", &bot.api_key).call().await;
     assert_eq!(status, 200);
 
     let operator_token = encode(
@@ -124,19 +109,16 @@ async fn no_credential_reaches_the_log_or_an_error_body() {
         &EncodingKey::from_secret(OPERATOR_SECRET.as_bytes()),
     )
     .unwrap();
-    let (status, _) = json_of(
-        app.get(
+    let (status, _) = app
+        .get(
             &format!(
                 "/api/admin/tenants/{}",
                 tenant["tenant_id"].as_str().unwrap()
             ),
             &operator_token,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 200);
 
     // Failures: a wrong key (well-formed, with a known lookup part, and garbage), a tampered
@@ -183,7 +165,7 @@ async fn no_credential_reaches_the_log_or_an_error_body() {
         ),
     ];
     for (req, presented) in failures {
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         assert!((400..500).contains(&status), "{status} {body}");
         assert!(body["detail"].is_string(), "{body}");
         let text = body.to_string();

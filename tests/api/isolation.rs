@@ -1,11 +1,12 @@
 //! Tenant isolation under concurrency: more tenants than pooled connections, hammered at
 //! once; every scoped read sees only its own tenant's rows.
 
+use crate::helpers::Call;
 use std::collections::HashMap;
 
 use convo::tenancy::{SchemaName, TenantTx};
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scoped_sessions_never_see_another_tenant() {
@@ -84,7 +85,7 @@ async fn tenant_of_another_actor_is_not_readable() {
     let bob = app.human("Bob").await;
     let acme = app.tenant(&alice, "Acme").await;
     let path = format!("/api/tenants/{}", acme["tenant_id"].as_str().unwrap());
-    let (status, body) = json_of(app.get(&path, &bob.api_key).send().await.unwrap()).await;
+    let (status, body) = app.get(&path, &bob.api_key).call().await;
     assert_eq!(status, 403);
     assert!(body.get("schema_name").is_none());
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::{Call, TestApp, json_of};
 
 /// Script-capable URIs as an attacker would disguise them; browsers strip leading controls
 /// and spaces, drop tabs and line breaks, and ignore case before reading the scheme.
@@ -41,13 +41,10 @@ async fn event_references_refuse_script_capable_schemes() {
         let (status, body) = json_of(resp).await;
         refused(status, &body, "references", uri);
     }
-    let (status, events) = json_of(
-        app.get("/api/spaces/room/events", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, events) = app
+        .get("/api/spaces/room/events", &alice.api_key)
+        .call()
+        .await;
     assert_eq!((status, events), (200, json!([])), "nothing was stored");
     // Other schemes are still artifact URIs.
     let refs = json!([
@@ -94,12 +91,9 @@ async fn space_links_refuse_script_capable_schemes() {
         let (status, body) = json_of(resp).await;
         refused(status, &body, "links", uri);
     }
-    let (_, space) = json_of(
-        app.get("/api/spaces/room/status", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, space) = app
+        .get("/api/spaces/room/status", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(space["links"], json!([]), "{space}");
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use convo::db::local;
 use serde_json::json;
 
-use crate::helpers::{TestApp, json_of, serve_config};
+use crate::helpers::{Call, TestApp, serve_config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_fail_fast_while_the_database_is_down_and_recover_after() {
@@ -44,7 +44,7 @@ async fn requests_fail_fast_while_the_database_is_down_and_recover_after() {
     ];
     for req in requests {
         let started = Instant::now();
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         assert_eq!(status, 503, "{body}");
         assert!(body["detail"].is_string(), "{body}");
         assert!(
@@ -53,32 +53,26 @@ async fn requests_fail_fast_while_the_database_is_down_and_recover_after() {
             started.elapsed()
         );
     }
-    let (status, _) = json_of(app.http.get(app.url("/health")).send().await.unwrap()).await;
+    let (status, _) = app.http.get(app.url("/health")).call().await;
     assert_eq!(status, 200, "liveness does not depend on the database");
 
     local::start_private(&dir).await.expect("restart");
-    let (status, body) = json_of(
-        app.get("/api/spaces/room/status", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .get("/api/spaces/room/status", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["event_count"], 0, "the refused write was not stored");
-    let (status, _) = json_of(
-        app.post(
+    let (status, _) = app
+        .post(
             "/api/spaces/room/speech",
             &alice.api_key,
             json!({"text": "back"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = json_of(app.http.get(app.url("/ready")).send().await.unwrap()).await;
+    let (status, _) = app.http.get(app.url("/ready")).call().await;
     assert_eq!(status, 200);
 
     drop(app);

@@ -6,50 +6,37 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Actor, TestApp, json_of},
+    helpers::{Actor, Call, TestApp},
     sse::Sse,
 };
 
 const PATS: &str = "/api/personal-access-tokens";
 
 async fn create_pat(app: &TestApp, owner: &Actor, name: &str) -> Value {
-    let (status, body) = json_of(
-        app.post(PATS, &owner.api_key, json!({"name": name}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .post(PATS, &owner.api_key, json!({"name": name}))
+        .call()
+        .await;
     assert_eq!(status, 200, "create PAT: {body}");
     body
 }
 
 async fn list(app: &TestApp, key: &str, query: &str) -> Vec<Value> {
-    let (status, body) = json_of(
-        app.get(&format!("{PATS}{query}"), key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app.get(&format!("{PATS}{query}"), key).call().await;
     assert_eq!(status, 200, "list PATs: {body}");
     body.as_array().unwrap().clone()
 }
 
 async fn revoke(app: &TestApp, key: &str, pat_id: &str) -> (u16, Value) {
-    json_of(
-        app.http
-            .delete(app.url(&format!("{PATS}/{pat_id}")))
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.http
+        .delete(app.url(&format!("{PATS}/{pat_id}")))
+        .bearer_auth(key)
+        .call()
+        .await
 }
 
 async fn me(app: &TestApp, key: &str) -> (u16, Value) {
-    json_of(app.get("/api/actors/me", key).send().await.unwrap()).await
+    app.get("/api/actors/me", key).call().await
 }
 
 /// Wait for a replica's cache to hear an invalidation (bounded: a hang fails the test).
@@ -144,13 +131,10 @@ async fn list_is_newest_first_without_plaintext_and_hides_revoked_by_default() {
     let again = list(&app, &alice.api_key, "?include_revoked=true").await;
     assert_eq!(again[1]["revoked_at"], all[1]["revoked_at"]);
 
-    let (status, body) = json_of(
-        app.get(&format!("{PATS}?include_revoked=maybe"), &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .get(&format!("{PATS}?include_revoked=maybe"), &alice.api_key)
+        .call()
+        .await;
     assert_eq!(status, 400);
     assert!(body["detail"].is_string());
 }
@@ -168,14 +152,11 @@ async fn pat_authenticates_as_its_owner_by_header_and_query() {
     let (status, by_pat) = me(&app, &token).await;
     assert_eq!(status, 200);
     assert_eq!(by_pat, by_key);
-    let (status, by_query) = json_of(
-        app.http
-            .get(app.url(&format!("/api/actors/me?token={token}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, by_query) = app
+        .http
+        .get(app.url(&format!("/api/actors/me?token={token}")))
+        .call()
+        .await;
     assert_eq!(status, 200);
     assert_eq!(by_query["actor_id"], alice.actor_id.as_str());
 
@@ -188,8 +169,7 @@ async fn pat_authenticates_as_its_owner_by_header_and_query() {
             .status(),
         200
     );
-    let (status, spaces) =
-        json_of(app.get("/api/spaces", &alice.api_key).send().await.unwrap()).await;
+    let (status, spaces) = app.get("/api/spaces", &alice.api_key).call().await;
     assert_eq!(status, 200);
     assert!(spaces.to_string().contains("by-pat"));
 
@@ -302,7 +282,7 @@ async fn agents_get_403_and_anonymous_callers_401() {
             .bearer_auth(&agent.api_key),
     ];
     for req in requests {
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         assert_eq!(status, 403, "{body}");
         assert!(body["detail"].is_string());
     }
@@ -312,7 +292,7 @@ async fn agents_get_403_and_anonymous_callers_401() {
         app.http.delete(app.url(&format!("{PATS}/{pat_id}"))),
     ];
     for req in requests {
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         assert_eq!(
             (status, body),
             (401, json!({"detail": "Authentication required"}))
@@ -337,13 +317,7 @@ async fn name_must_be_1_to_64_characters() {
         json!({"name": null}),
         json!({}),
     ] {
-        let (status, resp) = json_of(
-            app.post(PATS, &alice.api_key, body.clone())
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, resp) = app.post(PATS, &alice.api_key, body.clone()).call().await;
         assert_eq!(status, 400, "{body}: {resp}");
         assert!(resp["detail"].is_string());
     }
@@ -386,13 +360,10 @@ async fn streams_opened_with_a_pat_close_when_it_is_revoked() {
     app.space(&alice, "room").await;
     let pat = create_pat(&app, &alice, "cli").await;
     let token = pat["token"].as_str().unwrap();
-    let (status, minted) = json_of(
-        app.post("/api/spaces/room/stream-token", token, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, minted) = app
+        .post("/api/spaces/room/stream-token", token, json!({}))
+        .call()
+        .await;
     assert_eq!(status, 200, "{minted}");
     let stream_url = |t: &str| app.url(&format!("/api/spaces/room/events/stream?token={t}"));
     let minted_url = stream_url(minted["token"].as_str().unwrap());

@@ -5,7 +5,7 @@
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, fresh_database, json_of, serve_config};
+use crate::helpers::{Call, TestApp, fresh_database, serve_config};
 
 async fn app_with(configure: impl FnOnce(&mut convo::auth::config::LimitsConfig)) -> TestApp {
     let mut config = serve_config(&fresh_database().await);
@@ -15,12 +15,7 @@ async fn app_with(configure: impl FnOnce(&mut convo::auth::config::LimitsConfig)
 
 /// The statuses of `requests` sent all at once, sorted, and one body per status.
 async fn concurrently(requests: Vec<reqwest::RequestBuilder>) -> (Vec<u16>, Vec<Value>) {
-    let answers = join_all(
-        requests
-            .into_iter()
-            .map(|r| async { json_of(r.send().await.unwrap()).await }),
-    )
-    .await;
+    let answers = join_all(requests.into_iter().map(|r| async { r.call().await })).await;
     let mut statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
     statuses.sort();
     (statuses, answers.into_iter().map(|(_, b)| b).collect())
@@ -68,13 +63,10 @@ async fn tenants_per_actor_per_hour_and_in_total() {
     )
     .await
     .unwrap();
-    let (status, body) = json_of(
-        app.post("/api/tenants", &alice.api_key, json!({"name": "Org 8"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .post("/api/tenants", &alice.api_key, json!({"name": "Org 8"}))
+        .call()
+        .await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(
         body,

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, fresh_database, json_of, serve_config};
+use crate::helpers::{Call, TestApp, fresh_database, json_of, serve_config};
 
 fn header(resp: &reqwest::Response, name: &str) -> Option<u64> {
     resp.headers()
@@ -109,17 +109,14 @@ async fn past_the_burst_429_with_retry_after_per_actor() {
 async fn personal_access_tokens_share_their_owners_bucket() {
     let app = strict_app(50).await;
     let bob = app.human("Bob").await;
-    let (status, pat) = json_of(
-        app.post(
+    let (status, pat) = app
+        .post(
             "/api/personal-access-tokens",
             &bob.api_key,
             json!({"name": "cli"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 200);
     for _ in 0..20 {
         let resp = app

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::{Call, TestApp, json_of};
 
 #[tokio::test]
 async fn create_read_list_update_archive() {
@@ -32,13 +32,10 @@ async fn create_read_list_update_archive() {
     );
     assert_eq!(info["participants"][0]["name"], "Alice");
 
-    let (status, read) = json_of(
-        app.get("/api/spaces/sprint-planning/status", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, read) = app
+        .get("/api/spaces/sprint-planning/status", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(status, 200);
     assert_eq!(&read, info);
 
@@ -61,23 +58,17 @@ async fn create_read_list_update_archive() {
     );
 
     app.space(&alice, "second").await;
-    let (_, paused) = json_of(
-        app.get("/api/spaces?status=paused", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, paused) = app
+        .get("/api/spaces?status=paused", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(paused.as_array().unwrap().len(), 1);
-    let (_, all) = json_of(app.get("/api/spaces", &alice.api_key).send().await.unwrap()).await;
+    let (_, all) = app.get("/api/spaces", &alice.api_key).call().await;
     assert_eq!(all.as_array().unwrap().len(), 2);
-    let (_, mine) = json_of(
-        app.get("/api/actors/me/spaces?status=active", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, mine) = app
+        .get("/api/actors/me/spaces?status=active", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(
         mine.as_array()
             .unwrap()
@@ -87,37 +78,28 @@ async fn create_read_list_update_archive() {
         vec![json!("second")]
     );
 
-    let (status, archived) = json_of(
-        app.post("/api/spaces/second/archive", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, archived) = app
+        .post("/api/spaces/second/archive", &alice.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(status, 200);
     assert_eq!(archived["status"], "archived");
     assert!(archived["ended_at"].is_string());
-    let (status, body) = json_of(
-        app.post("/api/spaces/second/archive", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .post("/api/spaces/second/archive", &alice.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(status, 409);
     assert!(body["detail"].is_string());
     // Reactivation clears ended_at.
-    let (_, active) = json_of(
-        app.patch(
+    let (_, active) = app
+        .patch(
             "/api/spaces/second",
             &alice.api_key,
             json!({"status": "active"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(active["status"], "active");
     assert!(active["ended_at"].is_null());
 }
@@ -149,54 +131,42 @@ async fn bad_space_input() {
         ),
     ];
     for (body, expected) in cases {
-        let (status, resp) = json_of(
-            app.post("/api/spaces", &alice.api_key, body.clone())
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, resp) = app
+            .post("/api/spaces", &alice.api_key, body.clone())
+            .call()
+            .await;
         assert_eq!(status, expected, "{body} -> {resp}");
         assert!(resp["detail"].is_string(), "{resp}");
     }
     for path in ["/api/spaces/nope/status", "/api/spaces/nope/participants"] {
-        let (status, body) = json_of(app.get(path, &alice.api_key).send().await.unwrap()).await;
+        let (status, body) = app.get(path, &alice.api_key).call().await;
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["detail"], "Space not found");
     }
-    let (status, _) = json_of(
-        app.patch(
+    let (status, _) = app
+        .patch(
             "/api/spaces/nope",
             &alice.api_key,
             json!({"status": "paused"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = json_of(
-        app.patch(
+    let (status, _) = app
+        .patch(
             "/api/spaces/taken",
             &alice.api_key,
             json!({"status": "closed"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 400);
-    let (status, _) = json_of(
-        app.get("/api/spaces?status=bogus", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app
+        .get("/api/spaces?status=bogus", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(status, 400);
-    let (status, _) = json_of(app.http.get(app.url("/api/spaces")).send().await.unwrap()).await;
+    let (status, _) = app.http.get(app.url("/api/spaces")).call().await;
     assert_eq!(status, 401);
 }
 
@@ -208,13 +178,10 @@ async fn join_is_idempotent_and_identity_comes_from_auth() {
     app.space(&alice, "room").await;
     let body = json!({"participant_id": "spoofed", "name": "Spoofed", "participant_type": "human", "agent_adapter": "mcp"});
     for _ in 0..2 {
-        let (status, joined) = json_of(
-            app.post("/api/spaces/room/join", &bot.api_key, body.clone())
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, joined) = app
+            .post("/api/spaces/room/join", &bot.api_key, body.clone())
+            .call()
+            .await;
         assert_eq!(status, 200, "{joined}");
         assert_eq!(joined["participant_id"], bot.actor_id.as_str());
         assert_eq!(joined["name"], "Alice's Agent");
@@ -222,21 +189,15 @@ async fn join_is_idempotent_and_identity_comes_from_auth() {
         assert_eq!(joined["agent_adapter"], "mcp");
         assert_eq!(joined["actor_id"], bot.actor_id.as_str());
     }
-    let (_, list) = json_of(
-        app.get("/api/spaces/room/participants", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .get("/api/spaces/room/participants", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
-    let (status, _) = json_of(
-        app.post("/api/spaces/nope/join", &bot.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app
+        .post("/api/spaces/nope/join", &bot.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -259,16 +220,13 @@ async fn two_tenants_with_the_same_space_id_never_see_each_other() {
         assert_eq!(resp.status(), 200);
     }
     for (actor, description) in [(&alice, "alice's"), (&bob, "bob's"), (&lonely, "lonely's")] {
-        let (_, status) = json_of(
-            app.get("/api/spaces/shared-name/status", &actor.api_key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (_, status) = app
+            .get("/api/spaces/shared-name/status", &actor.api_key)
+            .call()
+            .await;
         assert_eq!(status["description"], description);
         assert_eq!(status["participants"].as_array().unwrap().len(), 1);
-        let (_, list) = json_of(app.get("/api/spaces", &actor.api_key).send().await.unwrap()).await;
+        let (_, list) = app.get("/api/spaces", &actor.api_key).call().await;
         assert_eq!(list.as_array().unwrap().len(), 1);
     }
     let only_alice = app
@@ -281,20 +239,14 @@ async fn two_tenants_with_the_same_space_id_never_see_each_other() {
         .await
         .unwrap();
     assert_eq!(only_alice.status(), 200);
-    let (status, _) = json_of(
-        app.get("/api/spaces/alice-only/status", &bob.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app
+        .get("/api/spaces/alice-only/status", &bob.api_key)
+        .call()
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = json_of(
-        app.post("/api/spaces/alice-only/join", &bob.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app
+        .post("/api/spaces/alice-only/join", &bob.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(status, 404);
 }

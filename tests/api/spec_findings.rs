@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::{Call, TestApp, json_of};
 
 fn detail(body: &Value) -> &str {
     body["detail"]
@@ -92,7 +92,7 @@ async fn declared_bounds_are_enforced_naming_the_field() {
         ),
     ];
     for (path, body, field) in cases {
-        let (status, resp) = json_of(app.post(path, key, body.clone()).send().await.unwrap()).await;
+        let (status, resp) = app.post(path, key, body.clone()).call().await;
         assert_eq!(status, 400, "{path} {body}: {resp}");
         assert!(detail(&resp).contains(field), "{path}: {resp}");
     }
@@ -140,24 +140,18 @@ async fn values_at_the_declared_bounds_are_accepted() {
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("alice").await;
     let key = &alice.api_key;
-    let (status, body) = json_of(
-        app.post("/api/tenants", key, json!({"name": "é".repeat(200)}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .post("/api/tenants", key, json!({"name": "é".repeat(200)}))
+        .call()
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = json_of(
-        app.post(
+    let (status, body) = app
+        .post(
             "/api/spaces",
             key,
             json!({"space_id": "a".repeat(128), "links": vec!["HTTPS://example.com/x"; 1]}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
     assert_eq!(status, 200, "{body}");
 }

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    helpers::{Actor, TestApp, fresh_database, json_of, serve_config},
+    helpers::{Actor, Call, TestApp, fresh_database, json_of, serve_config},
     sse::Sse,
 };
 
@@ -115,7 +115,7 @@ async fn refusals() {
         ),
     ];
     for (req, expected) in cases {
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         assert_eq!(status, expected, "{body}");
         assert!(body["detail"].is_string());
     }

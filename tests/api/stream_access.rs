@@ -5,7 +5,7 @@ use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
 use crate::{
-    helpers::{TestApp, fresh_database, json_of, serve_config},
+    helpers::{Call, TestApp, fresh_database, serve_config},
     sse::Sse,
 };
 
@@ -19,13 +19,10 @@ async fn a_stream_token_opens_only_its_own_space_stream() {
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
     app.space(&alice, "other").await;
-    let (status, minted) = json_of(
-        app.post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, minted) = app
+        .post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
+        .call()
+        .await;
     assert_eq!(status, 200, "{minted}");
     assert_eq!(minted["space_id"], "room");
     assert!(minted["expires_at"].is_string());
@@ -63,7 +60,7 @@ async fn a_stream_token_opens_only_its_own_space_stream() {
             401,
         ),
     ] {
-        let (status, body) = json_of(req.send().await.unwrap()).await;
+        let (status, body) = req.call().await;
         assert_eq!(status, expected, "{body}");
         assert!(body["detail"].is_string());
     }
@@ -74,13 +71,10 @@ async fn expired_and_foreign_stream_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    let (_, minted) = json_of(
-        app.post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, minted) = app
+        .post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
+        .call()
+        .await;
     let valid = minted["token"].as_str().unwrap();
     // Re-sign the same claims with an expiry in the past, using the server's own secret.
     let secret: Vec<u8> = app
@@ -116,7 +110,7 @@ async fn expired_and_foreign_stream_tokens_are_refused() {
     .unwrap();
     for token in [expired, forged] {
         let url = app.url(&format!("{}?token={token}", stream_path("room")));
-        let (status, body) = json_of(app.http.get(url).send().await.unwrap()).await;
+        let (status, body) = app.http.get(url).call().await;
         assert_eq!(status, 401, "{body}");
     }
 }
@@ -132,34 +126,22 @@ async fn open_streams_per_actor_are_bounded_whatever_the_credential() {
     app.space(&bob, "room").await;
     let _one = Sse::open(app.get(&stream_path("room"), &alice.api_key)).await;
     let _two = Sse::open(app.get(&stream_path("room"), &alice.api_key)).await;
-    let (status, body) = json_of(
-        app.get(&stream_path("room"), &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app.get(&stream_path("room"), &alice.api_key).call().await;
     assert_eq!(status, 429);
     assert!(body["detail"].as_str().unwrap().contains("limit 2"));
     // Alice's other credentials share her slots: minting tokens does not multiply them.
-    let (_, pat) = json_of(
-        app.post(
+    let (_, pat) = app
+        .post(
             "/api/personal-access-tokens",
             &alice.api_key,
             json!({"name": "cli"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    let (_, minted) = json_of(
-        app.post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+        .call()
+        .await;
+    let (_, minted) = app
+        .post("/api/spaces/room/stream-token", &alice.api_key, json!({}))
+        .call()
+        .await;
     let by_pat = app.get(&stream_path("room"), pat["token"].as_str().unwrap());
     let by_stream_token = app.http.get(app.url(&format!(
         "{}?token={}",
@@ -180,13 +162,10 @@ async fn revoking_the_key_or_suspending_the_tenant_closes_streams() {
     let tenant = app.tenant(&alice, "Acme").await;
     let bot = app.agent(&alice, "Bot").await;
     app.space(&alice, "room").await;
-    let (_, minted) = json_of(
-        app.post("/api/spaces/room/stream-token", &bot.api_key, json!({}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, minted) = app
+        .post("/api/spaces/room/stream-token", &bot.api_key, json!({}))
+        .call()
+        .await;
     let token = minted["token"].as_str().unwrap().to_string();
     let mut by_key = Sse::open(app.get(&stream_path("room"), &bot.api_key)).await;
     let mut by_token = Sse::open(

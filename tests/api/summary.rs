@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{Actor, TestApp, json_of};
+use crate::helpers::{Actor, Call, TestApp};
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -22,14 +22,10 @@ pub(crate) async fn summary(
     space: &str,
     query: &[(&str, &str)],
 ) -> (u16, Value) {
-    json_of(
-        app.get(&format!("/api/spaces/{space}/summary"), &who.api_key)
-            .query(query)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.get(&format!("/api/spaces/{space}/summary"), &who.api_key)
+        .query(query)
+        .call()
+        .await
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! database span carries the tenant; the `?token=` key is nowhere in the export; the last
 //! batch is flushed on SIGTERM.
 
+use crate::helpers::Call;
 use std::{process::Stdio, time::Duration};
 
 use opentelemetry_proto::tonic::{
@@ -25,7 +26,7 @@ use tokio::{
     sync::mpsc,
 };
 
-use crate::helpers::{fresh_database, json_of};
+use crate::helpers::fresh_database;
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_SPAN_ID: &str = "00f067aa0ba902b7";
@@ -113,14 +114,11 @@ async fn spans_reach_an_otlp_receiver() {
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
 
-    let (status, alice) = json_of(
-        http.post(format!("{base}/api/actors"))
-            .json(&json!({"display_name": "Alice", "email": "alice@example.com"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, alice) = http
+        .post(format!("{base}/api/actors"))
+        .json(&json!({"display_name": "Alice", "email": "alice@example.com"}))
+        .call()
+        .await;
     assert_eq!(status, 200, "{alice}");
     let key = alice["api_key"].as_str().unwrap().to_string();
     let actor_id = alice["actor_id"].as_str().unwrap().to_string();
@@ -129,22 +127,12 @@ async fn spans_reach_an_otlp_receiver() {
             .bearer_auth(&key)
             .json(&body)
     };
-    let (status, tenant) = json_of(
-        post("/api/tenants", json!({"name": "Acme"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, tenant) = post("/api/tenants", json!({"name": "Acme"})).call().await;
     assert_eq!(status, 200, "{tenant}");
     let schema = tenant["schema_name"].as_str().unwrap().to_string();
-    let (status, body) = json_of(
-        post("/api/spaces", json!({"space_id": "room"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = post("/api/spaces", json!({"space_id": "room"}))
+        .call()
+        .await;
     assert_eq!(status, 200, "{body}");
     let resp = post("/api/spaces/room/speech", json!({"text": "hello"}))
         .header("traceparent", format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01"))

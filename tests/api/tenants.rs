@@ -3,7 +3,7 @@
 use convo::tenancy::{migrations, provision};
 use serde_json::json;
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::{Call, TestApp, json_of};
 
 async fn schema_exists(app: &TestApp, schema: &str) -> bool {
     app.db()
@@ -58,16 +58,10 @@ async fn creating_a_tenant_creates_and_migrates_its_schema() {
     assert_eq!(in_public, 0);
 
     // The creator belongs to it at once.
-    let (_, me) = json_of(
-        app.get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, me) = app.get("/api/actors/me", &alice.api_key).call().await;
     assert_eq!(me["tenant_id"], tenant["tenant_id"]);
     let path = format!("/api/tenants/{}", tenant["tenant_id"].as_str().unwrap());
-    let (status, read) = json_of(app.get(&path, &alice.api_key).send().await.unwrap()).await;
+    let (status, read) = app.get(&path, &alice.api_key).call().await;
     assert_eq!(status, 200);
     assert_eq!(read, tenant);
 }
@@ -193,7 +187,7 @@ async fn only_humans_create_tenants_and_only_members_read_them() {
     let tenant = app.tenant(&alice, "Acme").await;
     let path = format!("/api/tenants/{}", tenant["tenant_id"].as_str().unwrap());
     let mallory = app.human_in_new_tenant("Mallory").await;
-    let (status, body) = json_of(app.get(&path, &mallory.api_key).send().await.unwrap()).await;
+    let (status, body) = app.get(&path, &mallory.api_key).call().await;
     assert_eq!(status, 403);
     assert!(body["detail"].is_string());
     let unknown = format!("/api/tenants/{}", uuid::Uuid::new_v4());
@@ -240,13 +234,7 @@ async fn a_failed_creation_leaves_nothing_behind_and_can_be_retried() {
         .unwrap()
         .get(0);
     assert_eq!(tenants, 0);
-    let (_, me) = json_of(
-        app.get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, me) = app.get("/api/actors/me", &alice.api_key).call().await;
     assert!(me["tenant_id"].is_null());
 
     let retried = app.tenant(&alice, "Doomed").await;

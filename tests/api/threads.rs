@@ -1,5 +1,6 @@
 //! Threads: creation (idempotent per parent event), reading by thread or parent id.
 
+use crate::helpers::Call;
 use serde_json::json;
 
 use crate::{
@@ -157,13 +158,9 @@ async fn thread_errors() {
 }
 
 async fn json_of_unauth(app: &TestApp, path: &str) -> (u16, serde_json::Value) {
-    crate::helpers::json_of(
-        app.http
-            .post(app.url(path))
-            .json(&json!({"parent_event_id": uuid::Uuid::now_v7()}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.http
+        .post(app.url(path))
+        .json(&json!({"parent_event_id": uuid::Uuid::now_v7()}))
+        .call()
+        .await
 }

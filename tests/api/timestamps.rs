@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_of};
+use crate::helpers::{Call, TestApp, json_of};
 
 /// Instants chrono parses but PostgreSQL does not store (4714-11-24 BC is its first).
 const TOO_EARLY: [&str; 4] = [
@@ -15,7 +15,7 @@ const TOO_EARLY: [&str; 4] = [
 ];
 
 async fn get(app: &TestApp, key: &str, path: &str) -> (u16, Value) {
-    json_of(app.get(path, key).send().await.unwrap()).await
+    app.get(path, key).call().await
 }
 
 #[tokio::test]
