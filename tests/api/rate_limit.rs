@@ -11,20 +11,17 @@ fn header(resp: &reqwest::Response, name: &str) -> Option<u64> {
         .map(|v| v.to_str().unwrap().parse().unwrap())
 }
 
-/// A server allowing `burst` requests at once and then one per second.
-async fn strict_app(burst: u32) -> TestApp {
+/// A server allowing `burst` requests at once and then `per_sec` a second (0: no limit).
+async fn limited_app(per_sec: u32, burst: u32) -> TestApp {
     let mut config = serve_config(&fresh_database().await);
-    config.rate_limit_per_sec = 1;
+    config.rate_limit_per_sec = per_sec;
     config.rate_limit_burst = burst;
     TestApp::spawn_with(config).await
 }
 
 #[tokio::test]
 async fn authenticated_responses_carry_the_headers() {
-    let mut config = serve_config(&fresh_database().await);
-    config.rate_limit_per_sec = 50;
-    config.rate_limit_burst = 100;
-    let app = TestApp::spawn_with(config).await;
+    let app = limited_app(50, 100).await;
     let alice = app.human("Alice").await;
     let me = || app.get("/api/actors/me", &alice.api_key).send();
     let resp = me().await.unwrap();
@@ -58,7 +55,7 @@ async fn authenticated_responses_carry_the_headers() {
 
 #[tokio::test]
 async fn past_the_burst_429_with_retry_after_per_actor() {
-    let app = strict_app(3).await;
+    let app = limited_app(1, 3).await;
     let alice = app.human("Alice").await;
     let bob = app.human("Bob").await;
     let first = app
@@ -107,7 +104,7 @@ async fn past_the_burst_429_with_retry_after_per_actor() {
 
 #[tokio::test]
 async fn personal_access_tokens_share_their_owners_bucket() {
-    let app = strict_app(50).await;
+    let app = limited_app(1, 50).await;
     let bob = app.human("Bob").await;
     let (status, pat) = app
         .post(
@@ -143,10 +140,7 @@ async fn personal_access_tokens_share_their_owners_bucket() {
 
 #[tokio::test]
 async fn zero_rate_disables_limiting() {
-    let mut config = serve_config(&fresh_database().await);
-    config.rate_limit_per_sec = 0;
-    config.rate_limit_burst = 1;
-    let app = TestApp::spawn_with(config).await;
+    let app = limited_app(0, 1).await;
     let alice = app.human("Alice").await;
     for _ in 0..5 {
         let resp = app
