@@ -1,7 +1,7 @@
-"""The quick tour, through a client generated from openapi/openapi.json by openapi-python-client.
+"""The quick tour, written as a user of the `convo_client` package writes it.
 
-Run by scripts/clients against a live server, with the generated package `convo_client` on
-PYTHONPATH: CONVO_URL=http://127.0.0.1:8000 python flow.py
+Run by scripts/clients against a live server, in a fresh virtual environment where
+`pip install ./clients/python` was done: CONVO_URL=http://127.0.0.1:8000 python flow.py
 """
 
 import os

@@ -1,21 +1,18 @@
-// The quick tour, through a client generated from openapi/openapi.json by openapi-typescript
-// and called with openapi-fetch. `tsc --noEmit` type-checks it against the generated types, so
-// a path, field or operation the spec no longer has fails CI before the flow even runs.
+// The quick tour, written as a user of the `convo-client` package writes it: this project
+// depends on ../typescript the way an application depends on the published package, and
+// `tsc --noEmit` type-checks the flow against the package's generated types, so a path, field
+// or operation the spec no longer has fails CI before the flow even runs.
 //
 // Run by scripts/clients against a live server: CONVO_URL=http://127.0.0.1:8000 npx tsx flow.ts
 
-import createClient from "openapi-fetch";
-import type { paths } from "./generated/convo";
+import { createConvoClient } from "convo-client";
 
 const baseUrl = process.env.CONVO_URL ?? "http://127.0.0.1:8000";
 const run = Date.now().toString(36);
 
-/** A client that authenticates every request with `key` (API key or personal access token). */
-function as(key?: string) {
-  return createClient<paths>({
-    baseUrl,
-    headers: key ? { Authorization: `Bearer ${key}` } : {},
-  });
+/** A client that authenticates every request with `token` (API key or personal access token). */
+function as(token?: string) {
+  return createConvoClient({ baseUrl, token });
 }
 
 function check(condition: unknown, what: string): asserts condition {

@@ -1,0 +1,221 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.deleted import Deleted
+from ...models.error_body import ErrorBody
+from ...types import Response
+
+
+def _get_kwargs(
+    actor_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/api/actors/{actor_id}".format(
+            actor_id=quote(str(actor_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Deleted | ErrorBody | None:
+    if response.status_code == 200:
+        response_200 = Deleted.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Deleted | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    actor_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Deleted | ErrorBody]:
+    """Delete an actor
+
+     Allowed to a human for itself and to an agent's sponsor; 403 for anyone else, 404 for
+    an unknown or malformed id. Deleting a human also deletes every agent it sponsors: an
+    agent cannot exist without its sponsor. The deleted actors' keys stop working at once
+    on every replica. What they said in spaces stays, attributed by id and name.
+    Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
+
+    Args:
+        actor_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Deleted | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        actor_id=actor_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    actor_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Deleted | ErrorBody | None:
+    """Delete an actor
+
+     Allowed to a human for itself and to an agent's sponsor; 403 for anyone else, 404 for
+    an unknown or malformed id. Deleting a human also deletes every agent it sponsors: an
+    agent cannot exist without its sponsor. The deleted actors' keys stop working at once
+    on every replica. What they said in spaces stays, attributed by id and name.
+    Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
+
+    Args:
+        actor_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Deleted | ErrorBody
+    """
+
+    return sync_detailed(
+        actor_id=actor_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    actor_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Deleted | ErrorBody]:
+    """Delete an actor
+
+     Allowed to a human for itself and to an agent's sponsor; 403 for anyone else, 404 for
+    an unknown or malformed id. Deleting a human also deletes every agent it sponsors: an
+    agent cannot exist without its sponsor. The deleted actors' keys stop working at once
+    on every replica. What they said in spaces stays, attributed by id and name.
+    Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
+
+    Args:
+        actor_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Deleted | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        actor_id=actor_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    actor_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Deleted | ErrorBody | None:
+    """Delete an actor
+
+     Allowed to a human for itself and to an agent's sponsor; 403 for anyone else, 404 for
+    an unknown or malformed id. Deleting a human also deletes every agent it sponsors: an
+    agent cannot exist without its sponsor. The deleted actors' keys stop working at once
+    on every replica. What they said in spaces stays, attributed by id and name.
+    Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
+
+    Args:
+        actor_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Deleted | ErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            actor_id=actor_id,
+            client=client,
+        )
+    ).parsed

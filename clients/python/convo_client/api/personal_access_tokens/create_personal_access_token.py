@@ -1,0 +1,224 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.created_pat import CreatedPat
+from ...models.error_body import ErrorBody
+from ...models.new_pat import NewPat
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: NewPat,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/personal-access-tokens",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CreatedPat | ErrorBody | None:
+    if response.status_code == 200:
+        response_200 = CreatedPat.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CreatedPat | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: NewPat,
+) -> Response[CreatedPat | ErrorBody]:
+    """Create a personal access token
+
+     Returns the plaintext `token` (`mootup_pat_` + 60 hex characters) once; only its hash
+    is stored. The token authenticates like the owner's API key (`Authorization: Bearer`
+    or `?token=`). Humans only: agents get 403. A human may hold a limited number of
+    unrevoked tokens (403 beyond).
+
+    Args:
+        body (NewPat):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CreatedPat | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: NewPat,
+) -> CreatedPat | ErrorBody | None:
+    """Create a personal access token
+
+     Returns the plaintext `token` (`mootup_pat_` + 60 hex characters) once; only its hash
+    is stored. The token authenticates like the owner's API key (`Authorization: Bearer`
+    or `?token=`). Humans only: agents get 403. A human may hold a limited number of
+    unrevoked tokens (403 beyond).
+
+    Args:
+        body (NewPat):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CreatedPat | ErrorBody
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: NewPat,
+) -> Response[CreatedPat | ErrorBody]:
+    """Create a personal access token
+
+     Returns the plaintext `token` (`mootup_pat_` + 60 hex characters) once; only its hash
+    is stored. The token authenticates like the owner's API key (`Authorization: Bearer`
+    or `?token=`). Humans only: agents get 403. A human may hold a limited number of
+    unrevoked tokens (403 beyond).
+
+    Args:
+        body (NewPat):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CreatedPat | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: NewPat,
+) -> CreatedPat | ErrorBody | None:
+    """Create a personal access token
+
+     Returns the plaintext `token` (`mootup_pat_` + 60 hex characters) once; only its hash
+    is stored. The token authenticates like the owner's API key (`Authorization: Bearer`
+    or `?token=`). Humans only: agents get 403. A human may hold a limited number of
+    unrevoked tokens (403 beyond).
+
+    Args:
+        body (NewPat):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CreatedPat | ErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

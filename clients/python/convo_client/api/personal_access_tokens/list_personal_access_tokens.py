@@ -1,0 +1,223 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.pat_info import PatInfo
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    include_revoked: bool | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["include_revoked"] = include_revoked
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/personal-access-tokens",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | list[PatInfo] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = PatInfo.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | list[PatInfo]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    include_revoked: bool | Unset = UNSET,
+) -> Response[ErrorBody | list[PatInfo]]:
+    """List personal access tokens
+
+     The caller's tokens, newest first, without the tokens themselves. Revoked tokens are
+    left out unless `include_revoked=true`. Humans only: agents get 403.
+
+    Args:
+        include_revoked (bool | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | list[PatInfo]]
+    """
+
+    kwargs = _get_kwargs(
+        include_revoked=include_revoked,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    include_revoked: bool | Unset = UNSET,
+) -> ErrorBody | list[PatInfo] | None:
+    """List personal access tokens
+
+     The caller's tokens, newest first, without the tokens themselves. Revoked tokens are
+    left out unless `include_revoked=true`. Humans only: agents get 403.
+
+    Args:
+        include_revoked (bool | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | list[PatInfo]
+    """
+
+    return sync_detailed(
+        client=client,
+        include_revoked=include_revoked,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    include_revoked: bool | Unset = UNSET,
+) -> Response[ErrorBody | list[PatInfo]]:
+    """List personal access tokens
+
+     The caller's tokens, newest first, without the tokens themselves. Revoked tokens are
+    left out unless `include_revoked=true`. Humans only: agents get 403.
+
+    Args:
+        include_revoked (bool | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | list[PatInfo]]
+    """
+
+    kwargs = _get_kwargs(
+        include_revoked=include_revoked,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    include_revoked: bool | Unset = UNSET,
+) -> ErrorBody | list[PatInfo] | None:
+    """List personal access tokens
+
+     The caller's tokens, newest first, without the tokens themselves. Revoked tokens are
+    left out unless `include_revoked=true`. Humans only: agents get 403.
+
+    Args:
+        include_revoked (bool | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | list[PatInfo]
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            include_revoked=include_revoked,
+        )
+    ).parsed

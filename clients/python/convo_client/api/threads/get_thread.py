@@ -1,0 +1,223 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.thread_with_events import ThreadWithEvents
+from ...types import Response
+
+
+def _get_kwargs(
+    space_id: str,
+    event_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/spaces/{space_id}/threads/{event_id}".format(
+            space_id=quote(str(space_id), safe=""),
+            event_id=quote(str(event_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | ThreadWithEvents | None:
+    if response.status_code == 200:
+        response_200 = ThreadWithEvents.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | ThreadWithEvents]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    space_id: str,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | ThreadWithEvents]:
+    """Get a thread and its events
+
+     `event_id` is the thread id or the id of its parent event.
+
+    Args:
+        space_id (str):
+        event_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | ThreadWithEvents]
+    """
+
+    kwargs = _get_kwargs(
+        space_id=space_id,
+        event_id=event_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    space_id: str,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | ThreadWithEvents | None:
+    """Get a thread and its events
+
+     `event_id` is the thread id or the id of its parent event.
+
+    Args:
+        space_id (str):
+        event_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | ThreadWithEvents
+    """
+
+    return sync_detailed(
+        space_id=space_id,
+        event_id=event_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    space_id: str,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorBody | ThreadWithEvents]:
+    """Get a thread and its events
+
+     `event_id` is the thread id or the id of its parent event.
+
+    Args:
+        space_id (str):
+        event_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | ThreadWithEvents]
+    """
+
+    kwargs = _get_kwargs(
+        space_id=space_id,
+        event_id=event_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    space_id: str,
+    event_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorBody | ThreadWithEvents | None:
+    """Get a thread and its events
+
+     `event_id` is the thread id or the id of its parent event.
+
+    Args:
+        space_id (str):
+        event_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | ThreadWithEvents
+    """
+
+    return (
+        await asyncio_detailed(
+            space_id=space_id,
+            event_id=event_id,
+            client=client,
+        )
+    ).parsed

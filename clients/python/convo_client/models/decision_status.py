@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class DecisionStatus(StrEnum):
+    PROPOSED = "proposed"
+    REJECTED = "rejected"
+    RESOLVED = "resolved"
+
+    def __str__(self) -> str:
+        return str(self.value)

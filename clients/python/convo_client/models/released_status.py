@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ReleasedStatus(StrEnum):
+    ALREADY_RELEASED = "already_released"
+    RELEASED = "released"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class RotatedKeyConnectionStateType2Type1(StrEnum):
+    AVAILABLE = "available"
+    CONNECTED = "connected"
+
+    def __str__(self) -> str:
+        return str(self.value)

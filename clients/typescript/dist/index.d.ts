@@ -1,0 +1,19 @@
+import { type Client, type ClientOptions } from "openapi-fetch";
+import type { paths } from "../schema.js";
+export type { components, operations, paths } from "../schema.js";
+export interface ConvoClientOptions extends ClientOptions {
+    /** The server's origin, e.g. `https://convo.example.com`; the paths carry `/api`. */
+    baseUrl: string;
+    /**
+     * An API key (`convo_…`) or a personal access token (`mootup_pat_…`), sent as
+     * `Authorization: Bearer …`. Leave it out for the calls that need none (registering a human).
+     */
+    token?: string;
+}
+/** A typed Convo client: `GET`, `POST`, `PUT`, `PATCH`, `DELETE` over the spec's paths. */
+export type ConvoClient = Client<paths>;
+/**
+ * A client for the server at `baseUrl` that sends `token` with every request. Each call returns
+ * `{ data, error, response }`: `data` on a 2xx, `error` (the `{"detail"}` body) otherwise.
+ */
+export declare function createConvoClient({ token, ...options }: ConvoClientOptions): ConvoClient;
