@@ -1,5 +1,7 @@
 //! Settings from flags and environment variables. Every setting has a default, so
 //! `convo serve` with no configuration at all comes up on a local PostgreSQL.
+//!
+//! Every setting, with its default: docs/operations.md#configuration.
 
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 

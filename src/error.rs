@@ -1,5 +1,7 @@
 //! The one error type of the API. Every error leaves the server as `{"detail": "..."}` with
 //! the status of `shared/api/errors.md`; the internals of a 5xx are logged, never sent.
+//!
+//! See docs/architecture.md#errors.
 
 use std::sync::Arc;
 

@@ -20,6 +20,8 @@
 //! - [`telemetry`] — logging, and OTLP traces when configured.
 //! - [`metrics`] — Prometheus metrics at `/metrics`.
 //! - [`route_template`] — documented route templates for logs, metrics and spans.
+//!
+//! How it works, in prose: docs/architecture.md; operating it: docs/operations.md.
 
 pub mod api;
 pub mod app;

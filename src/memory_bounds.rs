@@ -6,6 +6,8 @@
 //! through pages bounded in bytes (responses are written page by page, streams replay page
 //! by page), the per-space broadcast keeps only small batches, and the append queues are
 //! bounded in bytes. These are the constants that bound memory per request and per stream.
+//!
+//! See docs/architecture.md#memory-bounds.
 
 use clap::Args;
 

@@ -2,6 +2,8 @@
 //! (`/api/spaces/:space_id/events`), never by raw path: no ids or tokens in labels, and
 //! bounded cardinality. Gauges that describe state (pool, append queues, streams, tenants)
 //! are read at scrape time.
+//!
+//! See docs/operations.md#observability.
 
 use std::{
     collections::BTreeMap,

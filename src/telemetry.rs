@@ -1,6 +1,8 @@
 //! Logging and tracing. Logs: text by default, JSON when asked. Traces: exported over
 //! OTLP/HTTP only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, off otherwise. Tokens and query
 //! strings are never logged nor exported: requests record the path only (see [`crate::app`]).
+//!
+//! See docs/operations.md#observability.
 
 use std::{
     io::IsTerminal,

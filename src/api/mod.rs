@@ -1,5 +1,7 @@
 //! The HTTP API: one module per resource, combined here into one OpenAPI service.
 //! Handlers validate input and shape responses; the SQL lives in [`crate::store`].
+//!
+//! What the API decides where its contract leaves it open: docs/api-decisions.md.
 
 mod activity;
 mod actors;

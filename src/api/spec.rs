@@ -13,6 +13,8 @@
 //!
 //! Mappings keep poem-openapi's order (serde_yaml's `Value` preserves insertion order), so the
 //! committed document stays readable.
+//!
+//! See docs/api-decisions.md#the-specification.
 
 use poem::{Endpoint, IntoResponse, Response, endpoint::make_sync, http::header};
 use serde_yaml::{Mapping, Value};

@@ -1,6 +1,8 @@
 //! Authentication: API keys and personal access tokens resolved to a [`Principal`] (actor +
 //! tenant), a verified-key cache invalidated on every replica at once, the request middleware,
 //! the OpenAPI security schemes handlers declare, and platform-operator tokens for the admin API.
+//!
+//! See docs/architecture.md#authentication.
 
 mod argon;
 pub mod cache;

@@ -4,6 +4,8 @@
 //! for later must not open the admin API now). They are not API keys: the request middleware
 //! skips `/api/admin`, and the [`OperatorAuth`] scheme verifies the bearer token itself.
 //! Tokens are never logged.
+//!
+//! See docs/architecture.md#operator-tokens-and-the-admin-api.
 
 use std::sync::Arc;
 

@@ -8,6 +8,8 @@
 //! (requests left in the bucket) and `X-RateLimit-Reset` (seconds until the bucket is full
 //! again); past the limit the answer is 429 with `Retry-After` (seconds). Buckets live in
 //! memory, so limits apply per replica.
+//!
+//! See docs/operations.md#limits-and-quotas.
 
 use std::{
     num::NonZeroU32,

@@ -1,6 +1,8 @@
 //! Stream tokens: short-lived HS256 JWTs that let a browser open one space's event stream
 //! without putting a long-lived API key in a URL. A token is bound to the key that minted it
 //! (revoking the key revokes the token), to the tenant schema and to the space.
+//!
+//! See docs/architecture.md#stream-tokens.
 
 use std::time::Duration;
 

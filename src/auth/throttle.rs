@@ -19,6 +19,8 @@
 //! A cool-down never refuses a token that was already verified: cache hits, and tokens whose
 //! digest was verified against the stored hash before, pass without hashing. Counters live in
 //! memory, per replica, in bounded caches.
+//!
+//! See docs/architecture.md#failed-verifications-and-the-hashing-threads.
 
 use std::{
     collections::HashMap,

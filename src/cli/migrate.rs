@@ -1,6 +1,8 @@
 //! `convo migrate`: the control plane, then every tenant schema with a bounded pool of
 //! workers; progress as it goes, a summary at the end, a non-zero exit if any tenant failed.
 //! Re-running resumes: each migration commits on its own and applied ones are skipped.
+//!
+//! See docs/operations.md#migrations.
 
 use std::io::IsTerminal;
 

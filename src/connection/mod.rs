@@ -45,6 +45,8 @@
 //! start with the status line (it always writes the head from its start), or buffering part
 //! of an earlier response past a read of the next request (it writes a response before it
 //! reads the next head). `CONVO_SSE_HANDOFF=off` turns the hand-over off.
+//!
+//! See docs/architecture.md#connections and docs/operations.md#limits-and-quotas.
 
 mod config;
 mod handoff;

@@ -33,6 +33,8 @@
 //! Nothing here assumes a single replica: batches of the same space from several replicas
 //! still serialise on the row lock. Spaces never wait on each other: the map of queues is
 //! locked only to push or pop, never across a database call.
+//!
+//! See docs/architecture.md#group-commit.
 
 mod batch;
 mod queue;

@@ -8,6 +8,8 @@
 //! already sent, and fall back to the database when they lag behind the bounded broadcast
 //! buffer. Delivery per connection is therefore exactly once and in order whatever happens to
 //! the hints, and a slow client costs no server memory beyond the buffer.
+//!
+//! See docs/architecture.md#real-time.
 
 mod feed;
 mod hints;

@@ -1,6 +1,8 @@
 //! The SQL, one module per resource. Control-plane tables are schema-qualified (`convo.`);
 //! tenant tables are unqualified and resolved through the scoped search_path of
 //! [`crate::tenancy::TenantTx`].
+//!
+//! See docs/architecture.md#two-planes and docs/architecture.md#request-scoping.
 
 pub mod activity;
 pub mod actors;

@@ -1,5 +1,7 @@
 //! Schema-per-tenant: schema names, tenant migrations and provisioning, suspension, and
 //! the tenant-scoped database session every handler uses.
+//!
+//! See docs/architecture.md#tenants and docs/architecture.md#request-scoping.
 
 pub mod migrations;
 pub mod provision;

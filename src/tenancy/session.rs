@@ -6,6 +6,8 @@
 //! next request and the scheme stays correct behind pgbouncer in transaction mode. Queries use unqualified table names and
 //! cached prepared statements: PostgreSQL re-resolves them whenever search_path changes, and
 //! every tenant schema has identical tables because all run the same migrations.
+//!
+//! See docs/architecture.md#request-scoping.
 
 use deadpool_postgres::{Object, Pool};
 use futures::FutureExt;
