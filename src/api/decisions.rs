@@ -176,8 +176,7 @@ impl DecisionsApi {
     ) -> Result<Json<Vec<Decision>>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
         require_space(&tx, &space_id).await?;
-        let rows =
-            decisions::list(tx.client(), &space_id, status.map(DecisionStatus::as_str)).await?;
+        let rows = decisions::list(&tx, &space_id, status.map(DecisionStatus::as_str)).await?;
         tx.end_read();
         Ok(Json(rows.into_iter().map(Decision::from).collect()))
     }
@@ -204,13 +203,13 @@ impl DecisionsApi {
         let proposed_by = actor_ref("proposed_by", body.proposed_by, caller.actor_id)?;
         let tx = tenant_tx(&state, caller).await?;
         // The share lock holds the status until commit: no pause can land in between.
-        let status = decisions::lock_space_state(tx.client(), &space_id)
+        let status = decisions::lock_space_state(&tx, &space_id)
             .await?
             .ok_or_else(space_not_found)?;
         if status != "active" {
             return Err(ApiError::conflict("Space is not active"));
         }
-        let row = decisions::insert(tx.client(), &space_id, &proposed_by, &text).await?;
+        let row = decisions::insert(&tx, &space_id, &proposed_by, &text).await?;
         tx.commit().await?;
         Ok(Json(row.into()))
     }
@@ -237,7 +236,7 @@ impl DecisionsApi {
             resolved: 0,
             rejected: 0,
         };
-        for (status, n) in decisions::counts(tx.client(), &space_id).await? {
+        for (status, n) in decisions::counts(&tx, &space_id).await? {
             match DecisionStatus::from_db(&status) {
                 DecisionStatus::Proposed => counts.proposed = n,
                 DecisionStatus::Resolved => counts.resolved = n,
@@ -269,7 +268,7 @@ impl DecisionsApi {
         let decision_id = parse_decision_id(&decision_id)?;
         let tx = tenant_tx(&state, auth.principal()).await?;
         require_space(&tx, &space_id).await?;
-        let row = decisions::get(tx.client(), &space_id, decision_id)
+        let row = decisions::get(&tx, &space_id, decision_id)
             .await?
             .ok_or_else(decision_not_found)?;
         tx.end_read();
@@ -309,7 +308,7 @@ impl DecisionsApi {
         let tx = tenant_tx(&state, caller).await?;
         require_space(&tx, &space_id).await?;
         let updated = decisions::resolve(
-            tx.client(),
+            &tx,
             &space_id,
             decision_id,
             body.status.as_str(),
@@ -318,7 +317,7 @@ impl DecisionsApi {
         )
         .await?;
         let Some(row) = updated else {
-            let current = decisions::get(tx.client(), &space_id, decision_id)
+            let current = decisions::get(&tx, &space_id, decision_id)
                 .await?
                 .ok_or_else(decision_not_found)?;
             return Err(ApiError::conflict(format!(
@@ -332,7 +331,7 @@ impl DecisionsApi {
 }
 
 async fn require_space(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
-    spaces::state(tx.client(), space_id)
+    spaces::state(tx, space_id)
         .await?
         .ok_or_else(space_not_found)?;
     Ok(())

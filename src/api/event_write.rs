@@ -103,7 +103,7 @@ pub fn thread_not_found() -> ApiError {
 
 /// Why a write to `space_id` was refused: the space is missing (404) or not active (409).
 pub async fn inactive_or_missing(tx: &TenantTx, space_id: &str) -> Result<ApiError, ApiError> {
-    Ok(match spaces::state(tx.client(), space_id).await? {
+    Ok(match spaces::state(tx, space_id).await? {
         None => space_not_found(),
         Some(_) => ApiError::conflict("Space is not active"),
     })
@@ -116,7 +116,7 @@ pub async fn missing_from_space(
     space_id: &str,
     missing: ApiError,
 ) -> Result<ApiError, ApiError> {
-    Ok(match spaces::state(tx.client(), space_id).await? {
+    Ok(match spaces::state(tx, space_id).await? {
         None => space_not_found(),
         Some(_) => missing,
     })

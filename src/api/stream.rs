@@ -127,7 +127,7 @@ impl StreamApi {
     ) -> Result<Json<StreamToken>, ApiError> {
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(tx.client(), &space_id)
+        spaces::state(&tx, &space_id)
             .await?
             .ok_or_else(space_not_found)?;
         tx.commit().await?;

@@ -101,19 +101,16 @@ impl SummaryApi {
 
         // Read, then let go of the connection: a model may take many seconds.
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(tx.client(), &space_id)
+        spaces::state(&tx, &space_id)
             .await?
             .ok_or_else(space_not_found)?;
-        if !regenerate
-            && let Some(cached) = summaries::get(tx.client(), &space_id, start, end).await?
-        {
+        if !regenerate && let Some(cached) = summaries::get(&tx, &space_id, start, end).await? {
             tx.commit().await?;
             return Ok(Json(cached.into()));
         }
         let (events, event_count) =
-            summaries::events_in_window(tx.client(), &space_id, start, end, MAX_EVENTS).await?;
-        let decisions =
-            decisions::in_window(tx.client(), &space_id, start, end, MAX_DECISIONS).await?;
+            summaries::events_in_window(&tx, &space_id, start, end, MAX_EVENTS).await?;
+        let decisions = decisions::in_window(&tx, &space_id, start, end, MAX_DECISIONS).await?;
         tx.commit().await?;
 
         let input = SummaryInput {
@@ -146,7 +143,7 @@ impl SummaryApi {
             return Ok(Json(row.into()));
         }
         let tx = tenant_tx(&state, caller).await?;
-        let stored = summaries::store(tx.client(), &row, regenerate).await?;
+        let stored = summaries::store(&tx, &row, regenerate).await?;
         tx.commit().await?;
         Ok(Json(stored.into()))
     }

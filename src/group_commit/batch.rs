@@ -100,7 +100,7 @@ async fn transact(
 ) -> Result<(Vec<Answer>, bool), ApiError> {
     let space_id = space.space_id.as_str();
     let tx = TenantTx::begin(pool, &space.schema).await?;
-    let db = tx.client();
+    let db = &tx;
 
     let keyed: Vec<(&KeyClaim, Uuid)> = appends
         .iter()
