@@ -20,7 +20,7 @@ use super::{
     event::Event,
     event_pager::PAGE_ROWS,
     json_stream::{JsonStream, event_elements, json},
-    space_not_found, tenant_tx,
+    tenant_tx,
 };
 use crate::{
     app::AppState,
@@ -100,9 +100,7 @@ impl ActivityApi {
         let max_events = max_events.0.unwrap_or(5);
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(&tx, &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
+        spaces::require(&tx, &space_id).await?;
         let ids = [space_id.as_str()];
         let (speakers, joined) = tokio::join!(
             activity::speakers(&tx, &space_id, since, max_events, None, SPEAKER_PAGE),

@@ -290,9 +290,7 @@ impl SpacesApi {
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
         let Some(row) = spaces::archive(&tx, &space_id).await? else {
-            spaces::state(&tx, &space_id)
-                .await?
-                .ok_or_else(space_not_found)?;
+            spaces::require(&tx, &space_id).await?;
             return Err(ApiError::conflict("Space is already archived"));
         };
         let info = with_participants(&tx, vec![row]).await?.remove(0);

@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, space_not_found, tenant_tx};
+use super::{ApiTags, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
@@ -101,9 +101,7 @@ impl SummaryApi {
 
         // Read, then let go of the connection: a model may take many seconds.
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(&tx, &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
+        spaces::require(&tx, &space_id).await?;
         if !regenerate && let Some(cached) = summaries::get(&tx, &space_id, start, end).await? {
             tx.commit().await?;
             return Ok(Json(cached.into()));

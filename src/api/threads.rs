@@ -14,9 +14,9 @@ use super::{
     ApiTags,
     event::{Event, rfc3339},
     event_pager::{EventPager, PAGE_ROWS},
-    event_write::{event_not_found, inactive_or_missing, missing_from_space, thread_not_found},
+    event_write::{event_not_found, missing_from_space, thread_not_found},
     json_stream::{JsonStream, event_elements, json},
-    space_not_found, tenant_tx,
+    tenant_tx,
 };
 use crate::{
     app::AppState,
@@ -116,9 +116,11 @@ impl ThreadsApi {
             .transpose()
             .map_err(ApiError::bad_request)?;
         let tx = tenant_tx(&state, caller).await?;
-        let status = spaces::state(&tx, &space_id)
+        // Locked until commit, so no archive lands between the check and the insert; a
+        // thread that already exists is still answered in a space no longer active.
+        let active = spaces::lock(&tx, &space_id)
             .await?
-            .ok_or_else(space_not_found)?;
+            .ok_or_else(spaces::not_found)?;
         let parent =
             Uuid::parse_str(body.0.parent_event_id.trim()).map_err(|_| event_not_found())?;
         if let Some(existing) = threads::find(&tx, &space_id, parent).await?
@@ -127,8 +129,8 @@ impl ThreadsApi {
             tx.commit().await?;
             return Ok(Json(existing.into()));
         }
-        if status != "active" {
-            return Err(inactive_or_missing(&tx, &space_id).await?);
+        if !active {
+            return Err(spaces::not_active());
         }
         let thread_id = Uuid::now_v7();
         let inserted = threads::insert(

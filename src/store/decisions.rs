@@ -41,19 +41,6 @@ impl DecisionRow {
     }
 }
 
-/// The space's status, read under a share lock held until commit, so a concurrent pause or
-/// archive (an UPDATE of the space row) cannot slip between the check and the insert.
-pub async fn lock_space_state(
-    db: &TenantTx,
-    space_id: &str,
-) -> Result<Option<String>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached("SELECT status FROM spaces WHERE space_id = $1 FOR SHARE")
-        .await?;
-    Ok(db.query_opt(&stmt, &[&space_id]).await?.map(|r| r.get(0)))
-}
-
 pub async fn insert(
     db: &TenantTx,
     space_id: &str,

@@ -71,8 +71,8 @@ impl EventRow {
 /// Append `events` to an active space, in order, with consecutive sequence numbers and one
 /// shared timestamp: one statement locks the space row (held until commit), advances its
 /// counter by the batch size and inserts every row. Empty when the space does not exist or
-/// is not active (the caller tells the two apart with [`super::spaces::state`]); the rows come
-/// back in no particular order.
+/// is not active (the caller learns which from [`super::spaces::lock`], sent with it); the
+/// rows come back in no particular order.
 pub async fn append_batch(
     db: &TenantTx,
     space_id: &str,

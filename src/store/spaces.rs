@@ -1,6 +1,6 @@
 //! Tenant-plane queries on spaces. Run inside a [`crate::tenancy::TenantTx`].
 
-use crate::tenancy::TenantTx;
+use crate::{error::ApiError, tenancy::TenantTx};
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -68,6 +68,47 @@ pub async fn get(db: &TenantTx, space_id: &str) -> Result<Option<SpaceRow>, toki
         .await?
         .as_ref()
         .map(SpaceRow::from_row))
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::not_found("Space not found")
+}
+
+pub fn not_active() -> ApiError {
+    ApiError::conflict("Space is not active")
+}
+
+/// The one rule for writes into a space: it exists (404) and is active (409), and stays so
+/// until the caller's transaction ends.
+pub async fn lock_active(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
+    match lock(tx, space_id).await? {
+        Some(true) => Ok(()),
+        Some(false) => Err(not_active()),
+        None => Err(not_found()),
+    }
+}
+
+/// The statement behind [`lock_active`], for writes that answer something before they refuse
+/// (a replayed thread creation) or pipeline it (group commit): whether the space is active,
+/// `None` when it does not exist. The row is locked as an UPDATE of it locks it, so a
+/// concurrent pause or archive waits for this transaction, and a transaction that goes on to
+/// append events (an UPDATE of the same row) needs no stronger lock later.
+pub async fn lock(tx: &TenantTx, space_id: &str) -> Result<Option<bool>, tokio_postgres::Error> {
+    let db = tx.client();
+    let stmt = db
+        .prepare_cached(
+            "SELECT status = 'active' FROM spaces WHERE space_id = $1 FOR NO KEY UPDATE",
+        )
+        .await?;
+    Ok(db.query_opt(&stmt, &[&space_id]).await?.map(|r| r.get(0)))
+}
+
+/// The space exists (else 404): for reads, which need no lock (a space is never deleted).
+pub async fn require(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
+    match state(tx, space_id).await? {
+        Some(_) => Ok(()),
+        None => Err(not_found()),
+    }
 }
 
 /// Whether the space exists, and whether it is active.
