@@ -32,6 +32,7 @@ use crate::{
     realtime::{self, Hub, StreamLimiter},
     store::credentials,
     summary::{self, Summarizer},
+    tenancy::ControlConn,
     tenancy::{SchemaName, migrations},
 };
 
@@ -120,7 +121,9 @@ impl App {
             None => {
                 let mut fresh = [0u8; 32];
                 rand::RngExt::fill(&mut rand::rng(), &mut fresh[..]);
-                let conn = db.pool.get().await.context("connecting to PostgreSQL")?;
+                let conn = ControlConn::get(&db.pool)
+                    .await
+                    .context("connecting to PostgreSQL")?;
                 credentials::signing_secret(&conn, "stream_tokens", &fresh).await?
             }
         };

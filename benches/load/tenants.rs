@@ -16,7 +16,7 @@ use convo::{
     db::Db,
     domain::ActorType,
     store::{actors, actors::ActorRow, credentials},
-    tenancy::{migrations, provision},
+    tenancy::{Control, ControlConn, migrations, provision},
 };
 use futures::{StreamExt, stream};
 use rand::RngExt;
@@ -43,7 +43,7 @@ pub async fn provision(db: &Database, template: &str, count: usize) -> Vec<Strin
         .map(|n| {
             let (pool, tenant_migrations) = (pool.clone(), &tenant_migrations);
             async move {
-                let mut conn = pool.get().await.expect("pooled connection");
+                let mut conn = ControlConn::get(&pool).await.expect("pooled connection");
                 let key = cheap_key();
                 let actor = human(&format!("Spread {n}"));
                 actors::insert(&conn, &actor).await.unwrap();
@@ -61,14 +61,15 @@ pub async fn provision(db: &Database, template: &str, count: usize) -> Vec<Strin
                 .unwrap();
                 let schema = tenant.schema_name.as_str().to_string();
                 assert_eq!(schema, format!("tenant_spread_{n}"), "a fresh database");
-                conn.batch_execute(&format!(
-                    "INSERT INTO \"{schema}\".spaces SELECT * FROM \"{template}\".spaces
+                conn.client()
+                    .batch_execute(&format!(
+                        "INSERT INTO \"{schema}\".spaces SELECT * FROM \"{template}\".spaces
                      WHERE space_id = 'page';
                      INSERT INTO \"{schema}\".events SELECT * FROM \"{template}\".events
                      WHERE space_id = 'page';"
-                ))
-                .await
-                .unwrap();
+                    ))
+                    .await
+                    .unwrap();
                 key.0
             }
         })

@@ -20,7 +20,7 @@ use super::{
     event::Event,
     event_pager::PAGE_ROWS,
     json_stream::{JsonStream, event_elements, json},
-    space_not_found, tenant_tx,
+    tenant_tx,
 };
 use crate::{
     app::AppState,
@@ -100,20 +100,11 @@ impl ActivityApi {
         let max_events = max_events.0.unwrap_or(5);
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(tx.client(), &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
+        spaces::require(&tx, &space_id).await?;
         let ids = [space_id.as_str()];
         let (speakers, joined) = tokio::join!(
-            activity::speakers(
-                tx.client(),
-                &space_id,
-                since,
-                max_events,
-                None,
-                SPEAKER_PAGE
-            ),
-            participants::list(tx.client(), &ids)
+            activity::speakers(&tx, &space_id, since, max_events, None, SPEAKER_PAGE),
+            participants::list(&tx, &ids)
         );
         let (speakers, joined) = pipeline::both(speakers, joined)?;
         tx.end_read();
@@ -207,7 +198,7 @@ impl Digest {
                 let cursor = speakers.last().map(SpeakerActivity::cursor);
                 let tx = TenantTx::begin(&self.pool, &self.schema).await?;
                 speakers = activity::speakers(
-                    tx.client(),
+                    &tx,
                     &self.space_id,
                     self.since,
                     self.max_events,
@@ -239,7 +230,7 @@ impl Digest {
     /// The next page of the events with sequence numbers `seqs`, in that order.
     async fn events(&self, seqs: &[i64], size: &mut PageSize) -> Result<Vec<EventRow>, ApiError> {
         let tx = TenantTx::begin(&self.pool, &self.schema).await?;
-        let page = event_pages::of_seqs(tx.client(), &self.space_id, seqs, size).await?;
+        let page = event_pages::of_seqs(&tx, &self.space_id, seqs, size).await?;
         tx.end_read();
         Ok(page.events)
     }

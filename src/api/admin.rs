@@ -20,6 +20,7 @@ use crate::{
     domain::TenantStatus,
     error::ApiError,
     store::tenants::{self, TenantOverview},
+    tenancy::ControlConn,
     tenancy::status,
 };
 
@@ -85,7 +86,7 @@ impl AdminApi {
         /// Only tenants with this status.
         status: Query<Option<TenantStatus>>,
     ) -> Result<Json<AdminTenantList>, ApiError> {
-        let conn = state.db.pool.get().await?;
+        let conn = ControlConn::get(&state.db.pool).await?;
         let tenants = tenants::list_overview(&conn, status.0).await?;
         Ok(Json(AdminTenantList {
             tenants: tenants.into_iter().map(Into::into).collect(),
@@ -108,7 +109,7 @@ impl AdminApi {
         tenant_id: Path<String>,
     ) -> Result<Json<AdminTenant>, ApiError> {
         let tenant_id = parse_tenant_id(&tenant_id)?;
-        let conn = state.db.pool.get().await?;
+        let conn = ControlConn::get(&state.db.pool).await?;
         let tenant = tenants::get_overview(&conn, tenant_id)
             .await?
             .ok_or_else(not_found)?;
@@ -162,7 +163,7 @@ async fn set_status(
     to: TenantStatus,
 ) -> Result<Json<AdminTenant>, ApiError> {
     let tenant_id = parse_tenant_id(tenant_id)?;
-    let mut conn = state.db.pool.get().await?;
+    let mut conn = ControlConn::get(&state.db.pool).await?;
     let tenant = status::set_status(&mut conn, tenant_id, to)
         .await?
         .ok_or_else(not_found)?;

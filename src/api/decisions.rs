@@ -12,14 +12,13 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, space_not_found, tenant_tx};
+use super::{ApiTags, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
     domain::{Str, bounded_text},
     error::ApiError,
     store::{decisions, decisions::DecisionRow, spaces},
-    tenancy::TenantTx,
 };
 
 /// Longest decision text and resolution, in characters.
@@ -175,9 +174,8 @@ impl DecisionsApi {
         status: Query<Option<DecisionStatus>>,
     ) -> Result<Json<Vec<Decision>>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
-        require_space(&tx, &space_id).await?;
-        let rows =
-            decisions::list(tx.client(), &space_id, status.map(DecisionStatus::as_str)).await?;
+        spaces::require(&tx, &space_id).await?;
+        let rows = decisions::list(&tx, &space_id, status.map(DecisionStatus::as_str)).await?;
         tx.end_read();
         Ok(Json(rows.into_iter().map(Decision::from).collect()))
     }
@@ -203,14 +201,8 @@ impl DecisionsApi {
         let text = multiline_text("text", &body.text)?;
         let proposed_by = actor_ref("proposed_by", body.proposed_by, caller.actor_id)?;
         let tx = tenant_tx(&state, caller).await?;
-        // The share lock holds the status until commit: no pause can land in between.
-        let status = decisions::lock_space_state(tx.client(), &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
-        if status != "active" {
-            return Err(ApiError::conflict("Space is not active"));
-        }
-        let row = decisions::insert(tx.client(), &space_id, &proposed_by, &text).await?;
+        spaces::lock_active(&tx, &space_id).await?;
+        let row = decisions::insert(&tx, &space_id, &proposed_by, &text).await?;
         tx.commit().await?;
         Ok(Json(row.into()))
     }
@@ -231,13 +223,13 @@ impl DecisionsApi {
         space_id: Path<String>,
     ) -> Result<Json<DecisionCounts>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
-        require_space(&tx, &space_id).await?;
+        spaces::require(&tx, &space_id).await?;
         let mut counts = DecisionCounts {
             proposed: 0,
             resolved: 0,
             rejected: 0,
         };
-        for (status, n) in decisions::counts(tx.client(), &space_id).await? {
+        for (status, n) in decisions::counts(&tx, &space_id).await? {
             match DecisionStatus::from_db(&status) {
                 DecisionStatus::Proposed => counts.proposed = n,
                 DecisionStatus::Resolved => counts.resolved = n,
@@ -268,8 +260,8 @@ impl DecisionsApi {
     ) -> Result<Json<Decision>, ApiError> {
         let decision_id = parse_decision_id(&decision_id)?;
         let tx = tenant_tx(&state, auth.principal()).await?;
-        require_space(&tx, &space_id).await?;
-        let row = decisions::get(tx.client(), &space_id, decision_id)
+        spaces::require(&tx, &space_id).await?;
+        let row = decisions::get(&tx, &space_id, decision_id)
             .await?
             .ok_or_else(decision_not_found)?;
         tx.end_read();
@@ -307,9 +299,9 @@ impl DecisionsApi {
             .map(|r| multiline_text("resolution", &r))
             .transpose()?;
         let tx = tenant_tx(&state, caller).await?;
-        require_space(&tx, &space_id).await?;
+        spaces::require(&tx, &space_id).await?;
         let updated = decisions::resolve(
-            tx.client(),
+            &tx,
             &space_id,
             decision_id,
             body.status.as_str(),
@@ -318,7 +310,7 @@ impl DecisionsApi {
         )
         .await?;
         let Some(row) = updated else {
-            let current = decisions::get(tx.client(), &space_id, decision_id)
+            let current = decisions::get(&tx, &space_id, decision_id)
                 .await?
                 .ok_or_else(decision_not_found)?;
             return Err(ApiError::conflict(format!(
@@ -329,13 +321,6 @@ impl DecisionsApi {
         tx.commit().await?;
         Ok(Json(row.into()))
     }
-}
-
-async fn require_space(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
-    spaces::state(tx.client(), space_id)
-        .await?
-        .ok_or_else(space_not_found)?;
-    Ok(())
 }
 
 fn decision_not_found() -> ApiError {

@@ -72,7 +72,7 @@ impl EventPager {
         }
         self.size.at_most(self.left);
         let page = event_pages::after(
-            tx.client(),
+            tx,
             &self.space_id,
             self.scope,
             self.after,

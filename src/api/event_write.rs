@@ -101,14 +101,6 @@ pub fn thread_not_found() -> ApiError {
     ApiError::not_found("Thread not found")
 }
 
-/// Why a write to `space_id` was refused: the space is missing (404) or not active (409).
-pub async fn inactive_or_missing(tx: &TenantTx, space_id: &str) -> Result<ApiError, ApiError> {
-    Ok(match spaces::state(tx.client(), space_id).await? {
-        None => space_not_found(),
-        Some(_) => ApiError::conflict("Space is not active"),
-    })
-}
-
 /// The 404 for something `missing` from a space, or the space's own 404 when the space itself
 /// does not exist.
 pub async fn missing_from_space(
@@ -116,7 +108,7 @@ pub async fn missing_from_space(
     space_id: &str,
     missing: ApiError,
 ) -> Result<ApiError, ApiError> {
-    Ok(match spaces::state(tx.client(), space_id).await? {
+    Ok(match spaces::state(tx, space_id).await? {
         None => space_not_found(),
         Some(_) => missing,
     })

@@ -320,7 +320,7 @@ impl EventsApi {
         let caller = auth.principal();
         let limit = limit.unwrap_or(50);
         let tx = tenant_tx(&state, caller).await?;
-        let db = tx.client();
+        let db = &tx;
         // One round trip: the page is read after the cursor's event by a subquery, while the
         // space and the cursor are checked beside it (the page is dropped if either fails).
         // The page is bounded in bytes too; what does not fit follows in further pages.
@@ -381,7 +381,7 @@ impl EventsApi {
     ) -> Result<JsonBody<Event>, ApiError> {
         let id = Uuid::parse_str(&event_id).map_err(|_| event_not_found())?;
         let tx = tenant_tx(&state, auth.principal()).await?;
-        let Some(event) = events::get(tx.client(), &space_id, id).await? else {
+        let Some(event) = events::get(&tx, &space_id, id).await? else {
             return Err(missing_from_space(&tx, &space_id, event_not_found()).await?);
         };
         tx.end_read();
@@ -419,7 +419,7 @@ impl EventsApi {
         }
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
-        let through = spaces::last_seq(tx.client(), &space_id)
+        let through = spaces::last_seq(&tx, &space_id)
             .await?
             .ok_or_else(space_not_found)?;
         let mut pager = EventPager::new(
@@ -479,7 +479,7 @@ impl Since {
         tx: &TenantTx,
         space_id: &str,
     ) -> Result<Result<i64, ApiError>, tokio_postgres::Error> {
-        let db = tx.client();
+        let db = &tx;
         let (space, seq) = tokio::join!(spaces::state(db, space_id), async {
             match self.event_id() {
                 Some(id) => events::seq_of(db, space_id, id).await.map(Some),

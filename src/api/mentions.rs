@@ -63,14 +63,8 @@ impl MentionsApi {
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
         let after = cursor(&tx, &space_id, since.0.as_deref()).await?;
-        let seqs = events::mentioning(
-            tx.client(),
-            &space_id,
-            &participant_id,
-            after,
-            limit.unwrap_or(20),
-        )
-        .await?;
+        let seqs =
+            events::mentioning(&tx, &space_id, &participant_id, after, limit.unwrap_or(20)).await?;
         let mut pages = SeqPages {
             pool: state.db.pool.clone(),
             schema: caller.schema.clone(),
@@ -110,8 +104,7 @@ impl SeqPages {
         if self.seqs.is_empty() {
             return Ok(Vec::new());
         }
-        let page =
-            event_pages::of_seqs(tx.client(), &self.space_id, &self.seqs, &mut self.size).await?;
+        let page = event_pages::of_seqs(tx, &self.space_id, &self.seqs, &mut self.size).await?;
         // Continue after the last event read (an event that vanished meanwhile is skipped,
         // never read twice or waited for).
         let read = page.events.last().map_or(self.seqs.len(), |last| {

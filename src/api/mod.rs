@@ -112,6 +112,4 @@ pub(crate) async fn tenant_tx(state: &AppState, caller: &Principal) -> Result<Te
     TenantTx::begin(&state.db.pool, &caller.schema).await
 }
 
-pub(crate) fn space_not_found() -> ApiError {
-    ApiError::not_found("Space not found")
-}
+pub(crate) use crate::store::spaces::not_found as space_not_found;

@@ -7,7 +7,7 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::{ApiTags, space_not_found, tenant_tx};
+use super::{ApiTags, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
@@ -91,10 +91,8 @@ impl ParticipantsApi {
         space_id: Path<String>,
     ) -> Result<Json<Vec<Participant>>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
-        spaces::state(tx.client(), &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
-        let rows = participants::list(tx.client(), &[space_id.as_str()]).await?;
+        spaces::require(&tx, &space_id).await?;
+        let rows = participants::list(&tx, &[space_id.as_str()]).await?;
         tx.end_read();
         Ok(Json(rows.into_iter().map(Participant::from).collect()))
     }
@@ -124,11 +122,9 @@ impl ParticipantsApi {
             .transpose()
             .map_err(ApiError::bad_request)?;
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(tx.client(), &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
+        spaces::require(&tx, &space_id).await?;
         let row = participants::join(
-            tx.client(),
+            &tx,
             &ParticipantRow {
                 space_id: space_id.0,
                 participant_id: caller.actor_id.to_string(),

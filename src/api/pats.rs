@@ -22,6 +22,7 @@ use crate::{
         actors,
         pats::{self, NewPatRow, PatRow},
     },
+    tenancy::ControlConn,
 };
 
 const MAX_NAME_CHARS: usize = 64;
@@ -145,7 +146,7 @@ impl PatsApi {
             token_hash: &token.hash,
             created_at: crate::domain::now(),
         };
-        let mut conn = state.db.pool.get().await?;
+        let mut conn = ControlConn::get(&state.db.pool).await?;
         let tx = conn.transaction().await?;
         // Locked, so concurrent creations count each other.
         actors::lock(&tx, caller.actor_id)
@@ -188,7 +189,7 @@ impl PatsApi {
         include_revoked: Query<Option<bool>>,
     ) -> Result<Json<Vec<PatInfo>>, ApiError> {
         let caller = human(&auth)?;
-        let conn = state.db.pool.get().await?;
+        let conn = ControlConn::get(&state.db.pool).await?;
         let rows = pats::list(&conn, caller.actor_id, include_revoked.0.unwrap_or(false)).await?;
         Ok(Json(rows.into_iter().map(PatInfo::from).collect()))
     }
@@ -212,7 +213,7 @@ impl PatsApi {
     ) -> Result<Json<Ack>, ApiError> {
         let caller = human(&auth)?;
         let pat_id = pat::parse_id(&pat_id.0).ok_or_else(pat_not_found)?;
-        let mut conn = state.db.pool.get().await?;
+        let mut conn = ControlConn::get(&state.db.pool).await?;
         let tx = conn.transaction().await?;
         if !pats::revoke(&tx, caller.actor_id, pat_id).await? {
             return Err(pat_not_found());

@@ -160,7 +160,7 @@ impl SpacesApi {
         status: Query<Option<SpaceState>>,
     ) -> Result<Json<Vec<SpaceInfo>>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
-        let rows = spaces::list(tx.client(), status.map(SpaceState::as_str)).await?;
+        let rows = spaces::list(&tx, status.map(SpaceState::as_str)).await?;
         let infos = with_participants(&tx, rows).await?;
         tx.end_read();
         Ok(Json(infos))
@@ -183,7 +183,7 @@ impl SpacesApi {
         let links = links(body.links.unwrap_or_default())?;
         let tx = tenant_tx(&state, caller).await?;
         let row = spaces::insert(
-            tx.client(),
+            &tx,
             &space_id,
             description.as_deref(),
             &links,
@@ -192,7 +192,7 @@ impl SpacesApi {
         .await?
         .ok_or_else(|| ApiError::conflict(format!("Space {space_id} already exists")))?;
         participants::join(
-            tx.client(),
+            &tx,
             &ParticipantRow {
                 space_id: space_id.clone(),
                 participant_id: caller.actor_id.to_string(),
@@ -228,7 +228,7 @@ impl SpacesApi {
         space_id: Path<String>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
-        let row = spaces::get(tx.client(), &space_id)
+        let row = spaces::get(&tx, &space_id)
             .await?
             .ok_or_else(space_not_found)?;
         let info = with_participants(&tx, vec![row]).await?.remove(0);
@@ -259,7 +259,7 @@ impl SpacesApi {
         let links = body.links.map(links).transpose()?;
         let tx = tenant_tx(&state, auth.principal()).await?;
         let row = spaces::update(
-            tx.client(),
+            &tx,
             &space_id,
             description.as_deref(),
             body.status.map(SpaceState::as_str),
@@ -289,10 +289,8 @@ impl SpacesApi {
         space_id: Path<String>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
-        let Some(row) = spaces::archive(tx.client(), &space_id).await? else {
-            spaces::state(tx.client(), &space_id)
-                .await?
-                .ok_or_else(space_not_found)?;
+        let Some(row) = spaces::archive(&tx, &space_id).await? else {
+            spaces::require(&tx, &space_id).await?;
             return Err(ApiError::conflict("Space is already archived"));
         };
         let info = with_participants(&tx, vec![row]).await?.remove(0);
@@ -319,8 +317,7 @@ impl SpacesApi {
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
         let rows =
-            spaces::list_for_actor(tx.client(), caller.actor_id, status.map(SpaceState::as_str))
-                .await?;
+            spaces::list_for_actor(&tx, caller.actor_id, status.map(SpaceState::as_str)).await?;
         let infos = with_participants(&tx, rows).await?;
         tx.end_read();
         Ok(Json(infos))
@@ -345,7 +342,7 @@ fn links(value: Vec<Str>) -> Result<Vec<String>, ApiError> {
 async fn with_participants(tx: &TenantTx, rows: Vec<SpaceRow>) -> Result<Vec<SpaceInfo>, ApiError> {
     let ids: Vec<&str> = rows.iter().map(|r| r.space_id.as_str()).collect();
     let mut by_space: HashMap<String, Vec<Participant>> = HashMap::new();
-    for p in participants::list(tx.client(), &ids).await? {
+    for p in participants::list(tx, &ids).await? {
         by_space
             .entry(p.space_id.clone())
             .or_default()

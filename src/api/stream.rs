@@ -12,7 +12,7 @@ use poem_openapi::{
 };
 
 use super::{
-    ApiTags, space_not_found,
+    ApiTags,
     sse::{EventMessages, Handoff},
     tenant_tx,
 };
@@ -127,9 +127,7 @@ impl StreamApi {
     ) -> Result<Json<StreamToken>, ApiError> {
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(tx.client(), &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
+        spaces::require(&tx, &space_id).await?;
         tx.commit().await?;
         let (token, expires_at) = state.auth.stream_tokens.mint(caller, &space_id);
         Ok(Json(StreamToken {

@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, space_not_found, tenant_tx};
+use super::{ApiTags, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
@@ -101,19 +101,14 @@ impl SummaryApi {
 
         // Read, then let go of the connection: a model may take many seconds.
         let tx = tenant_tx(&state, caller).await?;
-        spaces::state(tx.client(), &space_id)
-            .await?
-            .ok_or_else(space_not_found)?;
-        if !regenerate
-            && let Some(cached) = summaries::get(tx.client(), &space_id, start, end).await?
-        {
+        spaces::require(&tx, &space_id).await?;
+        if !regenerate && let Some(cached) = summaries::get(&tx, &space_id, start, end).await? {
             tx.commit().await?;
             return Ok(Json(cached.into()));
         }
         let (events, event_count) =
-            summaries::events_in_window(tx.client(), &space_id, start, end, MAX_EVENTS).await?;
-        let decisions =
-            decisions::in_window(tx.client(), &space_id, start, end, MAX_DECISIONS).await?;
+            summaries::events_in_window(&tx, &space_id, start, end, MAX_EVENTS).await?;
+        let decisions = decisions::in_window(&tx, &space_id, start, end, MAX_DECISIONS).await?;
         tx.commit().await?;
 
         let input = SummaryInput {
@@ -146,7 +141,7 @@ impl SummaryApi {
             return Ok(Json(row.into()));
         }
         let tx = tenant_tx(&state, caller).await?;
-        let stored = summaries::store(tx.client(), &row, regenerate).await?;
+        let stored = summaries::store(&tx, &row, regenerate).await?;
         tx.commit().await?;
         Ok(Json(stored.into()))
     }

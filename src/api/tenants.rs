@@ -17,6 +17,7 @@ use crate::{
         actors,
         tenants::{self, TenantRow},
     },
+    tenancy::ControlConn,
     tenancy::provision::{self, ProvisionError, TenantQuota},
 };
 
@@ -108,7 +109,7 @@ impl TenantsApi {
             per_hour: state.limits.tenants_per_actor_per_hour,
             total: state.limits.tenants_per_actor,
         };
-        let mut conn = state.db.pool.get().await?;
+        let mut conn = ControlConn::get(&state.db.pool).await?;
         let tenant = provision::create_tenant(
             &mut conn,
             &name,
@@ -144,7 +145,7 @@ impl TenantsApi {
     ) -> Result<Json<TenantInfo>, ApiError> {
         let not_found = || ApiError::not_found("Tenant not found");
         let tenant_id = Uuid::parse_str(&tenant_id).map_err(|_| not_found())?;
-        let conn = state.db.pool.get().await?;
+        let conn = ControlConn::get(&state.db.pool).await?;
         let tenant = tenants::get(&conn, tenant_id)
             .await?
             .ok_or_else(not_found)?;

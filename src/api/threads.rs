@@ -14,9 +14,9 @@ use super::{
     ApiTags,
     event::{Event, rfc3339},
     event_pager::{EventPager, PAGE_ROWS},
-    event_write::{event_not_found, inactive_or_missing, missing_from_space, thread_not_found},
+    event_write::{event_not_found, missing_from_space, thread_not_found},
     json_stream::{JsonStream, event_elements, json},
-    space_not_found, tenant_tx,
+    tenant_tx,
 };
 use crate::{
     app::AppState,
@@ -116,23 +116,25 @@ impl ThreadsApi {
             .transpose()
             .map_err(ApiError::bad_request)?;
         let tx = tenant_tx(&state, caller).await?;
-        let status = spaces::state(tx.client(), &space_id)
+        // Locked until commit, so no archive lands between the check and the insert; a
+        // thread that already exists is still answered in a space no longer active.
+        let active = spaces::lock(&tx, &space_id)
             .await?
-            .ok_or_else(space_not_found)?;
+            .ok_or_else(spaces::not_found)?;
         let parent =
             Uuid::parse_str(body.0.parent_event_id.trim()).map_err(|_| event_not_found())?;
-        if let Some(existing) = threads::find(tx.client(), &space_id, parent).await?
+        if let Some(existing) = threads::find(&tx, &space_id, parent).await?
             && existing.parent_event_id == parent
         {
             tx.commit().await?;
             return Ok(Json(existing.into()));
         }
-        if status != "active" {
-            return Err(inactive_or_missing(&tx, &space_id).await?);
+        if !active {
+            return Err(spaces::not_active());
         }
         let thread_id = Uuid::now_v7();
         let inserted = threads::insert(
-            tx.client(),
+            &tx,
             &space_id,
             thread_id,
             parent,
@@ -143,7 +145,7 @@ impl ThreadsApi {
         let thread = match inserted {
             Some(t) => t,
             // Another request created it first, or the parent is not an event of the space.
-            None => threads::find(tx.client(), &space_id, parent)
+            None => threads::find(&tx, &space_id, parent)
                 .await?
                 .filter(|t| t.parent_event_id == parent)
                 .ok_or_else(event_not_found)?,
@@ -172,12 +174,12 @@ impl ThreadsApi {
         let id = Uuid::parse_str(&event_id).map_err(|_| thread_not_found())?;
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
-        let Some(thread) = threads::find(tx.client(), &space_id, id).await? else {
+        let Some(thread) = threads::find(&tx, &space_id, id).await? else {
             return Err(missing_from_space(&tx, &space_id, thread_not_found()).await?);
         };
         let (parent, through) = tokio::join!(
-            events::get(tx.client(), &space_id, thread.parent_event_id),
-            spaces::last_seq(tx.client(), &space_id)
+            events::get(&tx, &space_id, thread.parent_event_id),
+            spaces::last_seq(&tx, &space_id)
         );
         let (parent, through) = pipeline::both(parent, through)?;
         let mut pager = EventPager::new(

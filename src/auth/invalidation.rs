@@ -8,26 +8,24 @@ use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::cache::AuthCache;
-use crate::db::listener::NotificationHandler;
+use crate::{db::listener::NotificationHandler, tenancy::Control};
 
 pub const CHANNEL: &str = "convo_auth";
 
-pub async fn notify_actor(
-    db: &impl GenericClient,
-    actor_id: Uuid,
-) -> Result<(), tokio_postgres::Error> {
+pub async fn notify_actor(db: &impl Control, actor_id: Uuid) -> Result<(), tokio_postgres::Error> {
     notify(db, format!("actor:{actor_id}")).await
 }
 
 pub async fn notify_tenant(
-    db: &impl GenericClient,
+    db: &impl Control,
     tenant_id: Uuid,
 ) -> Result<(), tokio_postgres::Error> {
     notify(db, format!("tenant:{tenant_id}")).await
 }
 
-async fn notify(db: &impl GenericClient, payload: String) -> Result<(), tokio_postgres::Error> {
-    db.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+async fn notify(db: &impl Control, payload: String) -> Result<(), tokio_postgres::Error> {
+    db.client()
+        .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
         .await?;
     Ok(())
 }

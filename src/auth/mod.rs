@@ -46,6 +46,7 @@ use crate::{
         credentials::{self, KeyRecord},
         pats,
     },
+    tenancy::ControlConn,
     tenancy::SchemaName,
 };
 use cache::AuthCache;
@@ -187,9 +188,7 @@ impl Authenticator {
         }
         let generation = self.cache.generation();
         let record = {
-            let conn = self
-                .pool
-                .get()
+            let conn = ControlConn::get(&self.pool)
                 .await
                 .map_err(|_| AuthFailure::Unavailable)?;
             match lookup {
@@ -293,9 +292,7 @@ impl Authenticator {
     }
 
     async fn key_record(&self, key_id: Uuid) -> Result<Option<KeyRecord>, AuthFailure> {
-        let conn = self
-            .pool
-            .get()
+        let conn = ControlConn::get(&self.pool)
             .await
             .map_err(|_| AuthFailure::Unavailable)?;
         // A stream token may have been minted with an API key or a personal access token.

@@ -10,7 +10,7 @@ use moka::sync::Cache;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::store::pats;
+use crate::{store::pats, tenancy::ControlConn};
 
 pub const WRITE_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -49,7 +49,7 @@ impl PatUsage {
         }
         let (usage, pool) = (self.clone(), pool.clone());
         tokio::spawn(async move {
-            let written = match pool.get().await {
+            let written = match ControlConn::get(&pool).await {
                 Ok(conn) => pats::touch(&conn, pat_id).await.is_ok(),
                 Err(_) => false,
             };

@@ -13,6 +13,7 @@ use crate::{
     db::Db,
     domain::TenantStatus,
     store::tenants::{self, TenantOverview},
+    tenancy::ControlConn,
     tenancy::status,
 };
 
@@ -61,7 +62,9 @@ pub async fn run(db_config: DbConfig, command: TenantsCommand) -> anyhow::Result
 
 /// Run `command` against `db`; returns what the command prints.
 pub async fn execute(db: &Db, command: &TenantsCommand) -> anyhow::Result<String> {
-    let mut conn = db.pool.get().await.context("connecting to PostgreSQL")?;
+    let mut conn = ControlConn::get(&db.pool)
+        .await
+        .context("connecting to PostgreSQL")?;
     match command {
         TenantsCommand::List { status } => {
             let rows = tenants::list_overview(&conn, status.map(Into::into)).await?;

@@ -1,10 +1,11 @@
 //! One transaction for a batch of appends to one space.
 //!
 //! Round trips: `BEGIN`; the Idempotency-Key claims and the parent/thread checks, pipelined
-//! (only when some request needs them); the replays, key releases and the append itself,
-//! pipelined with the append last, so the space row is locked only for the append and the
-//! `COMMIT`; then `COMMIT`. A plain batch is therefore `BEGIN`, append, `COMMIT`, whatever
-//! its size.
+//! (only when some request needs them); the replays, key releases, the space's lock
+//! ([`spaces::lock_active`]'s statement) and the append itself, pipelined with the lock and
+//! the append last, so the space row is locked only for the append and the `COMMIT`; then
+//! `COMMIT`. A plain batch is therefore `BEGIN`, lock and append, `COMMIT`, whatever its
+//! size.
 //!
 //! Precedence per request is that of a lone request: a used key first (replay, or 409 for
 //! another request), then an unknown parent or thread (404; the space's own 404 when the
@@ -100,7 +101,7 @@ async fn transact(
 ) -> Result<(Vec<Answer>, bool), ApiError> {
     let space_id = space.space_id.as_str();
     let tx = TenantTx::begin(pool, &space.schema).await?;
-    let db = tx.client();
+    let db = &tx;
 
     let keyed: Vec<(&KeyClaim, Uuid)> = appends
         .iter()
@@ -152,8 +153,9 @@ async fn transact(
             _ => None,
         })
         .collect();
-    // Sent together; the append goes last so the row lock is taken as late as possible.
-    let (replayed, release, purge_run, inserted) = tokio::join!(
+    // Sent together; the space's lock and the append go last so the row is locked as late as
+    // possible.
+    let (replayed, release, purge_run, (space, inserted)) = tokio::join!(
         async {
             if replaying.is_empty() {
                 Ok(Vec::new())
@@ -177,34 +179,39 @@ async fn transact(
         },
         async {
             if inserting.is_empty() {
-                Ok(Vec::new())
+                (Ok(None), Ok(Vec::new()))
             } else {
-                events::append_batch(db, space_id, &inserting).await
+                // The space's rule (`spaces::lock_active`) decides a refusal; the append's own
+                // `status = 'active'` keeps the two consistent whichever reaches PostgreSQL
+                // first, as both run under the same row lock.
+                let (space, inserted) = tokio::join!(
+                    spaces::lock(db, space_id),
+                    events::append_batch(db, space_id, &inserting)
+                );
+                (space.map(Some), inserted)
             }
         },
     );
-    let (replayed, inserted) = match (replayed, release, purge_run, inserted) {
-        (Ok(replayed), Ok(_), Ok(_), Ok(inserted)) => (replayed, inserted),
-        (a, b, c, d) => {
-            let errors = [a.err(), b.err(), c.err(), d.err()].into_iter().flatten();
+    let (replayed, space, inserted) = match (replayed, release, purge_run, space, inserted) {
+        (Ok(replayed), Ok(_), Ok(_), Ok(space), Ok(inserted)) => (replayed, space, inserted),
+        (a, b, c, d, e) => {
+            let errors = [a.err(), b.err(), c.err(), d.err(), e.err()];
+            let errors = errors.into_iter().flatten();
             return Err(pipeline::root_cause(errors).expect("one failed").into());
         }
     };
 
-    // Nothing inserted although something should be: the space is missing or not active.
-    let space_refusal = if !inserting.is_empty() && inserted.is_empty() {
-        let exists = spaces::state(db, space_id).await?.is_some();
+    let space_refusal = match space {
+        Some(None) => Some(SpaceRefusal::Missing),
+        Some(Some(false)) => Some(SpaceRefusal::Inactive),
+        None | Some(Some(true)) => None,
+    };
+    if space_refusal.is_some() {
         // Dropped, the transaction rolls back: no refused request keeps its key claimed.
         drop(tx);
-        Some(if exists {
-            SpaceRefusal::Inactive
-        } else {
-            SpaceRefusal::Missing
-        })
     } else {
         tx.commit().await?;
-        None
-    };
+    }
     let stored = space_refusal.is_none() && !inserting.is_empty();
     let answers = answer(appends, plans, replayed, inserted, space_refusal);
     Ok((answers, stored))
@@ -292,7 +299,7 @@ fn answer(
             Plan::Refuse(err) => Err(err),
             Plan::Replay(id) => replayed.get(&id).cloned().ok_or_else(event_not_found),
             Plan::Insert => match space_refusal {
-                Some(SpaceRefusal::Inactive) => Err(ApiError::conflict("Space is not active")),
+                Some(SpaceRefusal::Inactive) => Err(spaces::not_active()),
                 Some(SpaceRefusal::Missing) => Err(space_not_found()),
                 None => inserted
                     .remove(&a.event.event_id)

@@ -64,7 +64,7 @@ pub(super) async fn current_seq(
     space: &SpaceKey,
 ) -> Result<i64, crate::error::ApiError> {
     let tx = crate::tenancy::TenantTx::begin(&hub.db.pool, &space.schema).await?;
-    let seq = crate::store::spaces::last_seq(tx.client(), &space.space_id).await?;
+    let seq = crate::store::spaces::last_seq(&tx, &space.space_id).await?;
     tx.commit().await?;
     Ok(seq.unwrap_or(0))
 }

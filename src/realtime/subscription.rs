@@ -26,15 +26,7 @@ pub async fn fetch_page(
     size: &mut PageSize,
 ) -> Result<(Vec<SharedEvent>, bool), ApiError> {
     let tx = TenantTx::begin(&hub.db.pool, &space.schema).await?;
-    let page = event_pages::after(
-        tx.client(),
-        &space.space_id,
-        Scope::All,
-        after,
-        i64::MAX,
-        size,
-    )
-    .await?;
+    let page = event_pages::after(&tx, &space.space_id, Scope::All, after, i64::MAX, size).await?;
     tx.commit().await?;
     let events = page.events.into_iter().map(SharedEvent::new).collect();
     Ok((events, page.more))

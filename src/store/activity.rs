@@ -2,8 +2,8 @@
 //! at a time, each with the sequence numbers of their latest events (the events themselves
 //! are read in pages bounded in bytes, see [`super::event_pages::of_seqs`]).
 
+use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 
 /// One speaker's activity since a point in time.
 #[derive(Clone, Debug)]
@@ -27,13 +27,14 @@ impl SpeakerActivity {
 /// first (then by id), after `cursor` in that order, each with their `per_speaker` latest
 /// events.
 pub async fn speakers(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     since: DateTime<Utc>,
     per_speaker: i64,
     cursor: Option<&(DateTime<Utc>, String)>,
     limit: i64,
 ) -> Result<Vec<SpeakerActivity>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT speaker_id, count(*) AS event_count, max(created_at) AS last_event_at,

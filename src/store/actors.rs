@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+
+use crate::tenancy::Control;
 use serde_json::Value;
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -51,9 +53,10 @@ const COLUMNS: &str = "actor_id, display_name, actor_type, email, agent_profile,
 /// before moving its agents) either waits for this agent and moves it too, or commits first and
 /// this agent lands in the new tenant. Returns the tenant the actor was inserted in.
 pub async fn insert(
-    db: &impl GenericClient,
+    db: &impl Control,
     a: &ActorRow,
 ) -> Result<Option<Uuid>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "INSERT INTO convo.actors (actor_id, display_name, actor_type, email, agent_profile,
@@ -90,9 +93,10 @@ pub async fn insert(
 }
 
 pub async fn get(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
 ) -> Result<Option<ActorRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1"
@@ -107,9 +111,10 @@ pub async fn get(
 
 /// The actor, its row locked until the end of the transaction.
 pub async fn lock(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
 ) -> Result<Option<ActorRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1 FOR UPDATE"
@@ -124,9 +129,10 @@ pub async fn lock(
 
 /// How many agents `sponsor_id` sponsors (lock the sponsor first to count and insert safely).
 pub async fn count_sponsored(
-    db: &impl GenericClient,
+    db: &impl Control,
     sponsor_id: Uuid,
 ) -> Result<i64, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached("SELECT count(*) FROM convo.actors WHERE sponsor_id = $1")
         .await?;
@@ -135,9 +141,10 @@ pub async fn count_sponsored(
 
 /// The agents `sponsor_id` sponsors, oldest first.
 pub async fn list_sponsored(
-    db: &impl GenericClient,
+    db: &impl Control,
     sponsor_id: Uuid,
 ) -> Result<Vec<ActorRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM convo.actors WHERE sponsor_id = $1
@@ -154,11 +161,12 @@ pub async fn list_sponsored(
 
 /// Change the given fields; `None` if there is no such actor.
 pub async fn update(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
     display_name: Option<&str>,
     metadata: Option<&Value>,
 ) -> Result<Option<ActorRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "UPDATE convo.actors
@@ -179,9 +187,10 @@ pub async fn update(
 /// The rows are locked first, so an agent registered concurrently either is in the list or
 /// fails its sponsor's foreign-key check.
 pub async fn delete_with_agents(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
 ) -> Result<Vec<Uuid>, tokio_postgres::Error> {
+    let db = db.client();
     let lock = db
         .prepare_cached(
             "SELECT actor_id FROM convo.actors WHERE actor_id = $1 OR sponsor_id = $1
@@ -207,10 +216,11 @@ pub async fn delete_with_agents(
 
 /// Connect the agent to `installation_id`, or make it available when `None`.
 pub async fn set_installation(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
     installation_id: Option<&str>,
 ) -> Result<(), tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "UPDATE convo.actors
@@ -225,10 +235,8 @@ pub async fn set_installation(
 }
 
 /// Make a connected agent available; `false` if it was not connected.
-pub async fn release(
-    db: &impl GenericClient,
-    actor_id: Uuid,
-) -> Result<bool, tokio_postgres::Error> {
+pub async fn release(db: &impl Control, actor_id: Uuid) -> Result<bool, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "UPDATE convo.actors

@@ -2,6 +2,8 @@
 //! of each key are stored.
 
 use deadpool_postgres::GenericClient;
+
+use crate::tenancy::Control;
 use uuid::Uuid;
 
 /// What authentication needs to know about a key, read in one query.
@@ -18,12 +20,13 @@ pub struct KeyRecord {
 }
 
 pub async fn insert_api_key(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
     lookup: &str,
     key_hash: &str,
     installation_id: Option<&str>,
 ) -> Result<Uuid, tokio_postgres::Error> {
+    let db = db.client();
     let key_id = Uuid::new_v4();
     db.execute(
         "INSERT INTO convo.api_keys (key_id, actor_id, lookup, key_hash, installation_id)
@@ -36,9 +39,10 @@ pub async fn insert_api_key(
 
 /// Revoke every live key of the actor; returns how many there were.
 pub async fn revoke_actor_keys(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
 ) -> Result<u64, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "UPDATE convo.api_keys SET revoked_at = now()
@@ -57,9 +61,10 @@ const KEY_QUERY: &str = "SELECT k.key_id, k.key_hash, a.actor_id, a.actor_type, 
 
 /// The live key with this lookup part, with its actor and tenant.
 pub async fn find_by_lookup(
-    db: &impl GenericClient,
+    db: &impl Control,
     lookup: &str,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!("{KEY_QUERY} k.lookup = $1"))
         .await?;
@@ -71,9 +76,10 @@ pub async fn find_by_lookup(
 
 /// The live key with this id (for credentials derived from a key, such as stream tokens).
 pub async fn find_by_id(
-    db: &impl GenericClient,
+    db: &impl Control,
     key_id: Uuid,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!("{KEY_QUERY} k.key_id = $1"))
         .await?;
@@ -99,10 +105,11 @@ pub(crate) fn record(row: &tokio_postgres::Row) -> KeyRecord {
 
 /// The secret named `name`, created with `fresh` if there is none yet.
 pub async fn signing_secret(
-    db: &impl GenericClient,
+    db: &impl Control,
     name: &str,
     fresh: &[u8],
 ) -> Result<Vec<u8>, tokio_postgres::Error> {
+    let db = db.client();
     db.execute(
         "INSERT INTO convo.signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
         &[&name, &fresh],

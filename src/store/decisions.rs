@@ -4,8 +4,8 @@
 //! resolves the second waits for the first's row lock, re-checks the condition and matches
 //! nothing, so exactly one succeeds without any explicit locking.
 
+use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -41,24 +41,13 @@ impl DecisionRow {
     }
 }
 
-/// The space's status, read under a share lock held until commit, so a concurrent pause or
-/// archive (an UPDATE of the space row) cannot slip between the check and the insert.
-pub async fn lock_space_state(
-    db: &impl GenericClient,
-    space_id: &str,
-) -> Result<Option<String>, tokio_postgres::Error> {
-    let stmt = db
-        .prepare_cached("SELECT status FROM spaces WHERE space_id = $1 FOR SHARE")
-        .await?;
-    Ok(db.query_opt(&stmt, &[&space_id]).await?.map(|r| r.get(0)))
-}
-
 pub async fn insert(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     proposed_by: &str,
     text: &str,
 ) -> Result<DecisionRow, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "INSERT INTO decisions (decision_id, space_id, proposed_by, text)
@@ -73,10 +62,11 @@ pub async fn insert(
 
 /// Decisions of a space, oldest first, optionally of one status.
 pub async fn list(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     status: Option<&str>,
 ) -> Result<Vec<DecisionRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM decisions
@@ -93,10 +83,11 @@ pub async fn list(
 }
 
 pub async fn get(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     decision_id: Uuid,
 ) -> Result<Option<DecisionRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM decisions WHERE space_id = $1 AND decision_id = $2"
@@ -111,9 +102,10 @@ pub async fn get(
 
 /// Number of decisions per status (statuses without decisions are absent).
 pub async fn counts(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
 ) -> Result<Vec<(String, i64)>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT status, count(*) FROM decisions WHERE space_id = $1 GROUP BY status",
@@ -130,13 +122,14 @@ pub async fn counts(
 /// Resolve or reject a decision that is still proposed; `None` when it does not exist or
 /// was already settled (the caller tells the two apart with [`get`]).
 pub async fn resolve(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     decision_id: Uuid,
     status: &str,
     resolved_by: &str,
     resolution: Option<&str>,
 ) -> Result<Option<DecisionRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "UPDATE decisions SET status = $3, resolved_by = $4, resolution = $5,
@@ -157,12 +150,13 @@ pub async fn resolve(
 
 /// Decisions proposed or settled within `[start, end]`, oldest first, at most `limit`.
 pub async fn in_window(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DecisionRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM decisions

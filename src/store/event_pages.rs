@@ -28,8 +28,8 @@
 
 use std::pin::pin;
 
+use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use futures::TryStreamExt;
 use tokio_postgres::{RowStream, types::ToSql};
 use uuid::Uuid;
@@ -101,13 +101,14 @@ pub enum Scope {
 /// The next page of `scope` in `space_id`: events with a sequence above `after` and at most
 /// `through`, in sequence order.
 pub async fn after(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     scope: Scope,
     after: i64,
     through: i64,
     size: &mut PageSize,
 ) -> Result<Page, tokio_postgres::Error> {
+    let db = db.client();
     let filter = match scope {
         Scope::All => "TRUE",
         Scope::Between(..) => {
@@ -144,11 +145,12 @@ pub async fn after(
 /// without one, or when it is not in the space); the cursor is looked up in the same
 /// statement, so a page costs one round trip.
 pub async fn after_event(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     after: Option<Uuid>,
     size: &mut PageSize,
 ) -> Result<Page, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM events
@@ -165,11 +167,12 @@ pub async fn after_event(
 /// The next page of the events of `space_id` with the sequence numbers `seqs`, in that
 /// order: `Page::events.len()` of them are read, the caller continues with the rest.
 pub async fn of_seqs(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     seqs: &[i64],
     size: &mut PageSize,
 ) -> Result<Page, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS}

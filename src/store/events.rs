@@ -7,8 +7,8 @@
 //! race-free against a concurrent archive. Appends are batched per space by
 //! [`crate::group_commit`].
 
+use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use serde_json::Value;
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -71,13 +71,14 @@ impl EventRow {
 /// Append `events` to an active space, in order, with consecutive sequence numbers and one
 /// shared timestamp: one statement locks the space row (held until commit), advances its
 /// counter by the batch size and inserts every row. Empty when the space does not exist or
-/// is not active (the caller tells the two apart with [`super::spaces::state`]); the rows come
-/// back in no particular order.
+/// is not active (the caller learns which from [`super::spaces::lock`], sent with it); the
+/// rows come back in no particular order.
 pub async fn append_batch(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     events: &[&NewEvent],
 ) -> Result<Vec<EventRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "WITH s AS (
@@ -137,11 +138,12 @@ pub struct Targets {
 }
 
 pub async fn known_targets(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     events: &[Uuid],
     threads: &[Uuid],
 ) -> Result<Targets, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT (SELECT status FROM spaces WHERE space_id = $1),
@@ -161,10 +163,11 @@ pub async fn known_targets(
 
 /// The events of the space with these ids, in no particular order.
 pub async fn get_many(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     event_ids: &[Uuid],
 ) -> Result<Vec<EventRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = ANY($2::uuid[])"
@@ -179,10 +182,11 @@ pub async fn get_many(
 }
 
 pub async fn get(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     event_id: Uuid,
 ) -> Result<Option<EventRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = $2"
@@ -197,10 +201,11 @@ pub async fn get(
 
 /// The sequence number of an event of the space, for cursors.
 pub async fn seq_of(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     event_id: Uuid,
 ) -> Result<Option<i64>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached("SELECT seq FROM events WHERE space_id = $1 AND event_id = $2")
         .await?;
@@ -224,12 +229,13 @@ pub fn mentioning_sql() -> String {
 /// `metadata.mentions` lists `participant_id`, in order: the events themselves are read in
 /// pages bounded in bytes ([`super::event_pages::of_seqs`]).
 pub async fn mentioning(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     participant_id: &str,
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<i64>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db.prepare_cached(&mentioning_sql()).await?;
     Ok(db
         .query(&stmt, &[&space_id, &participant_id, &after_seq, &limit])

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use deadpool_postgres::GenericClient;
+use crate::tenancy::TenantTx;
 use uuid::Uuid;
 
 /// How long a key is honoured. Older rows count as absent and are overwritten or purged.
@@ -38,9 +38,10 @@ pub enum Claim {
 /// claim a row twice). Rows are claimed in key order, so two transactions claiming
 /// overlapping sets cannot deadlock.
 pub async fn claim_all(
-    db: &impl GenericClient,
+    db: &TenantTx,
     claims: &[(&KeyClaim, Uuid)],
 ) -> Result<Vec<Claim>, tokio_postgres::Error> {
+    let db = db.client();
     // A live row is "updated" to itself so that RETURNING reports it (and the row is locked
     // like an inserted one); an expired row is taken over in place, so an old key never
     // blocks a new request. Whose event id comes back tells the two outcomes apart.
@@ -85,10 +86,8 @@ pub async fn claim_all(
 
 /// Give back keys claimed in this transaction by writes that were then refused, so that the
 /// transaction can commit the others' writes without consuming these keys.
-pub async fn release(
-    db: &impl GenericClient,
-    claims: &[&KeyClaim],
-) -> Result<u64, tokio_postgres::Error> {
+pub async fn release(db: &TenantTx, claims: &[&KeyClaim]) -> Result<u64, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "DELETE FROM idempotency_keys WHERE (actor_id, idempotency_key) IN (
@@ -101,10 +100,8 @@ pub async fn release(
 }
 
 /// Delete up to `batch` expired keys; the index on `created_at` keeps this cheap.
-pub async fn purge_expired(
-    db: &impl GenericClient,
-    batch: i64,
-) -> Result<u64, tokio_postgres::Error> {
+pub async fn purge_expired(db: &TenantTx, batch: i64) -> Result<u64, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "DELETE FROM idempotency_keys WHERE (actor_id, idempotency_key) IN (

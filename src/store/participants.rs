@@ -1,7 +1,7 @@
 //! Tenant-plane queries on space participants.
 
+use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -35,9 +35,10 @@ impl ParticipantRow {
 
 /// Participants of the given spaces, in joining order.
 pub async fn list(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_ids: &[&str],
 ) -> Result<Vec<ParticipantRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM participants WHERE space_id = ANY($1)
@@ -54,9 +55,10 @@ pub async fn list(
 
 /// Add a participant, or refresh its name and adapter if it is already there.
 pub async fn join(
-    db: &impl GenericClient,
+    db: &TenantTx,
     p: &ParticipantRow,
 ) -> Result<ParticipantRow, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "INSERT INTO participants (space_id, participant_id, name, participant_type, agent_adapter, actor_id)

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+
+use crate::tenancy::Control;
 use uuid::Uuid;
 
 use super::credentials::{KeyRecord, record};
@@ -27,10 +29,8 @@ pub struct NewPatRow<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn insert(
-    db: &impl GenericClient,
-    pat: &NewPatRow<'_>,
-) -> Result<(), tokio_postgres::Error> {
+pub async fn insert(db: &impl Control, pat: &NewPatRow<'_>) -> Result<(), tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "INSERT INTO convo.personal_access_tokens
@@ -55,10 +55,11 @@ pub async fn insert(
 
 /// The owner's tokens, newest first.
 pub async fn list(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
     include_revoked: bool,
 ) -> Result<Vec<PatRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT pat_id, name, lookup, created_at, last_used_at, revoked_at
@@ -83,10 +84,8 @@ pub async fn list(
 
 /// How many unrevoked tokens `actor_id` holds (lock the actor first to count and insert
 /// safely).
-pub async fn count_live(
-    db: &impl GenericClient,
-    actor_id: Uuid,
-) -> Result<i64, tokio_postgres::Error> {
+pub async fn count_live(db: &impl Control, actor_id: Uuid) -> Result<i64, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT count(*) FROM convo.personal_access_tokens
@@ -99,10 +98,11 @@ pub async fn count_live(
 /// Revoke the owner's token. `false` when the owner has no such token; revoking a token
 /// already revoked succeeds and keeps its first `revoked_at`.
 pub async fn revoke(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
     pat_id: Uuid,
 ) -> Result<bool, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "UPDATE convo.personal_access_tokens
@@ -114,7 +114,8 @@ pub async fn revoke(
 }
 
 /// Record a use of a live token.
-pub async fn touch(db: &impl GenericClient, pat_id: Uuid) -> Result<(), tokio_postgres::Error> {
+pub async fn touch(db: &impl Control, pat_id: Uuid) -> Result<(), tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "UPDATE convo.personal_access_tokens SET last_used_at = now()
@@ -135,9 +136,10 @@ const PAT_QUERY: &str = "SELECT p.pat_id, p.token_hash, a.actor_id, a.actor_type
 
 /// The live token with this lookup part, with its owner and tenant (`key_id` is the PAT id).
 pub async fn find_by_lookup(
-    db: &impl GenericClient,
+    db: &impl Control,
     lookup: &str,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!("{PAT_QUERY} p.lookup = $1"))
         .await?;
@@ -149,9 +151,10 @@ pub async fn find_by_lookup(
 
 /// The live token with this id (for stream tokens minted with a PAT).
 pub async fn find_by_id(
-    db: &impl GenericClient,
+    db: &impl Control,
     pat_id: Uuid,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!("{PAT_QUERY} p.pat_id = $1"))
         .await?;

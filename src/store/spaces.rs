@@ -1,7 +1,7 @@
 //! Tenant-plane queries on spaces. Run inside a [`crate::tenancy::TenantTx`].
 
+use crate::{error::ApiError, tenancy::TenantTx};
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -38,12 +38,13 @@ impl SpaceRow {
 
 /// Insert a space; `None` when the id is taken.
 pub async fn insert(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     description: Option<&str>,
     links: &[String],
     created_by: Uuid,
 ) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let db = db.client();
     let sql = format!(
         "INSERT INTO spaces (space_id, description, links, created_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (space_id) DO NOTHING RETURNING {COLUMNS}"
@@ -57,10 +58,8 @@ pub async fn insert(
         .map(SpaceRow::from_row))
 }
 
-pub async fn get(
-    db: &impl GenericClient,
-    space_id: &str,
-) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+pub async fn get(db: &TenantTx, space_id: &str) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!("SELECT {COLUMNS} FROM spaces WHERE space_id = $1"))
         .await?;
@@ -71,11 +70,50 @@ pub async fn get(
         .map(SpaceRow::from_row))
 }
 
+pub fn not_found() -> ApiError {
+    ApiError::not_found("Space not found")
+}
+
+pub fn not_active() -> ApiError {
+    ApiError::conflict("Space is not active")
+}
+
+/// The one rule for writes into a space: it exists (404) and is active (409), and stays so
+/// until the caller's transaction ends.
+pub async fn lock_active(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
+    match lock(tx, space_id).await? {
+        Some(true) => Ok(()),
+        Some(false) => Err(not_active()),
+        None => Err(not_found()),
+    }
+}
+
+/// The statement behind [`lock_active`], for writes that answer something before they refuse
+/// (a replayed thread creation) or pipeline it (group commit): whether the space is active,
+/// `None` when it does not exist. The row is locked as an UPDATE of it locks it, so a
+/// concurrent pause or archive waits for this transaction, and a transaction that goes on to
+/// append events (an UPDATE of the same row) needs no stronger lock later.
+pub async fn lock(tx: &TenantTx, space_id: &str) -> Result<Option<bool>, tokio_postgres::Error> {
+    let db = tx.client();
+    let stmt = db
+        .prepare_cached(
+            "SELECT status = 'active' FROM spaces WHERE space_id = $1 FOR NO KEY UPDATE",
+        )
+        .await?;
+    Ok(db.query_opt(&stmt, &[&space_id]).await?.map(|r| r.get(0)))
+}
+
+/// The space exists (else 404): for reads, which need no lock (a space is never deleted).
+pub async fn require(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
+    match state(tx, space_id).await? {
+        Some(_) => Ok(()),
+        None => Err(not_found()),
+    }
+}
+
 /// Whether the space exists, and whether it is active.
-pub async fn state(
-    db: &impl GenericClient,
-    space_id: &str,
-) -> Result<Option<String>, tokio_postgres::Error> {
+pub async fn state(db: &TenantTx, space_id: &str) -> Result<Option<String>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached("SELECT status FROM spaces WHERE space_id = $1")
         .await?;
@@ -84,9 +122,10 @@ pub async fn state(
 
 /// All spaces, oldest first, optionally of one status.
 pub async fn list(
-    db: &impl GenericClient,
+    db: &TenantTx,
     status: Option<&str>,
 ) -> Result<Vec<SpaceRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM spaces WHERE ($1::text IS NULL OR status = $1)
@@ -103,10 +142,11 @@ pub async fn list(
 
 /// The spaces `actor_id` participates in, optionally of one status.
 pub async fn list_for_actor(
-    db: &impl GenericClient,
+    db: &TenantTx,
     actor_id: Uuid,
     status: Option<&str>,
 ) -> Result<Vec<SpaceRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM spaces
@@ -125,12 +165,13 @@ pub async fn list_for_actor(
 
 /// Apply the given changes. Archiving records `ended_at`; leaving `archived` clears it.
 pub async fn update(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     description: Option<&str>,
     status: Option<&str>,
     links: Option<&[String]>,
 ) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "UPDATE spaces SET
@@ -157,9 +198,10 @@ pub async fn update(
 /// `ended_at` is read from the clock once the row lock is held (not the transaction's start
 /// time), so it is later than every event appended before the archive.
 pub async fn archive(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
 ) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "UPDATE spaces SET status = 'archived', ended_at = clock_timestamp()
@@ -174,10 +216,8 @@ pub async fn archive(
 }
 
 /// The sequence number of the space's latest event (0 before the first); `None` if missing.
-pub async fn last_seq(
-    db: &impl GenericClient,
-    space_id: &str,
-) -> Result<Option<i64>, tokio_postgres::Error> {
+pub async fn last_seq(db: &TenantTx, space_id: &str) -> Result<Option<i64>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached("SELECT last_seq FROM spaces WHERE space_id = $1")
         .await?;

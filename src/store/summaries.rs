@@ -1,8 +1,8 @@
 //! Tenant-plane queries for space summaries: the cache (one row per space and window) and
 //! the events a summary reads.
 
+use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -40,11 +40,12 @@ impl SummaryRow {
 
 /// The cached summary of exactly this window, if any.
 pub async fn get(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Option<SummaryRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM summaries
@@ -61,10 +62,11 @@ pub async fn get(
 /// Cache `s`. With `replace`, it takes the place of a cached summary of the same window;
 /// without, an existing one wins (a concurrent request cached first) and is returned.
 pub async fn store(
-    db: &impl GenericClient,
+    tx: &TenantTx,
     s: &SummaryRow,
     replace: bool,
 ) -> Result<SummaryRow, tokio_postgres::Error> {
+    let db = tx.client();
     let on_conflict = if replace {
         "DO UPDATE SET summary_id = EXCLUDED.summary_id, summary_text = EXCLUDED.summary_text,
                        event_count = EXCLUDED.event_count, model = EXCLUDED.model,
@@ -98,7 +100,7 @@ pub async fn store(
         .await?;
     match inserted {
         Some(row) => Ok(SummaryRow::from_row(&row)),
-        None => Ok(get(db, &s.space_id, s.window_start, s.window_end)
+        None => Ok(get(tx, &s.space_id, s.window_start, s.window_end)
             .await?
             .unwrap_or_else(|| s.clone())),
     }
@@ -107,12 +109,13 @@ pub async fn store(
 /// The latest `limit` events of `[start, end]`, oldest first, and how many the window holds
 /// in all (the window function is evaluated before the LIMIT).
 pub async fn events_in_window(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     limit: i64,
 ) -> Result<(Vec<EventRow>, i64), tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {}, count(*) OVER () AS total FROM events

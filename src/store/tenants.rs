@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+
+use crate::tenancy::Control;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -41,10 +43,11 @@ impl TenantRow {
 
 /// Insert a tenant created by `created_by`.
 pub async fn insert(
-    db: &impl GenericClient,
+    db: &impl Control,
     t: &TenantRow,
     created_by: Uuid,
 ) -> Result<(), tokio_postgres::Error> {
+    let db = db.client();
     db.execute(
         "INSERT INTO convo.tenants (tenant_id, name, schema_name, status, created_at, created_by)
          VALUES ($1, $2, $3, 'active', $4, $5)",
@@ -69,10 +72,11 @@ pub struct Created {
 
 /// What `actor_id` created (lock the actor first to count and insert safely).
 pub async fn created_by(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
     since: DateTime<Utc>,
 ) -> Result<Created, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT count(*), count(*) FILTER (WHERE created_at > $2),
@@ -91,10 +95,11 @@ pub async fn created_by(
 /// Move a human and the agents it sponsors to `tenant_id` (an agent always lives in its
 /// sponsor's tenant). Returns the ids of every actor moved.
 pub async fn assign_actor_and_agents(
-    db: &impl GenericClient,
+    db: &impl Control,
     actor_id: Uuid,
     tenant_id: Uuid,
 ) -> Result<Vec<Uuid>, tokio_postgres::Error> {
+    let db = db.client();
     let rows = db
         .query(
             "UPDATE convo.actors SET tenant_id = $2
@@ -107,9 +112,10 @@ pub async fn assign_actor_and_agents(
 }
 
 pub async fn get(
-    db: &impl GenericClient,
+    db: &impl Control,
     tenant_id: Uuid,
 ) -> Result<Option<TenantRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT tenant_id, name, schema_name, status, created_at
@@ -149,9 +155,10 @@ fn status_text(status: TenantStatus) -> &'static str {
 
 /// Every tenant, oldest first, optionally only those with `status`.
 pub async fn list_overview(
-    db: &impl GenericClient,
+    db: &impl Control,
     status: Option<TenantStatus>,
 ) -> Result<Vec<TenantOverview>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
@@ -172,9 +179,10 @@ pub async fn list_overview(
 }
 
 pub async fn get_overview(
-    db: &impl GenericClient,
+    db: &impl Control,
     tenant_id: Uuid,
 ) -> Result<Option<TenantOverview>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(
             "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
@@ -194,10 +202,11 @@ pub async fn get_overview(
 /// Set a tenant's status; `false` if there is no such tenant. Setting the current status
 /// again is allowed (idempotent).
 pub async fn set_status(
-    db: &impl GenericClient,
+    db: &impl Control,
     tenant_id: Uuid,
     status: TenantStatus,
 ) -> Result<bool, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached("UPDATE convo.tenants SET status = $2 WHERE tenant_id = $1")
         .await?;

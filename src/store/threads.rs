@@ -1,7 +1,7 @@
 //! Tenant-plane queries on threads: at most one per parent event (a unique constraint).
 
+use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -31,13 +31,14 @@ impl ThreadRow {
 /// Start a thread on an event of the space. `None` when the event is not in the space or
 /// already has a thread (read it with [`find`]).
 pub async fn insert(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     thread_id: Uuid,
     parent_event_id: Uuid,
     subject: Option<&str>,
     created_by: Uuid,
 ) -> Result<Option<ThreadRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "INSERT INTO threads (thread_id, space_id, parent_event_id, subject, created_by)
@@ -64,10 +65,11 @@ pub async fn insert(
 
 /// The thread of the space whose id, or whose parent event's id, is `id`.
 pub async fn find(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     id: Uuid,
 ) -> Result<Option<ThreadRow>, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM threads
@@ -83,10 +85,11 @@ pub async fn find(
 
 /// Whether the space has a thread with this id.
 pub async fn exists(
-    db: &impl GenericClient,
+    db: &TenantTx,
     space_id: &str,
     thread_id: Uuid,
 ) -> Result<bool, tokio_postgres::Error> {
+    let db = db.client();
     let stmt = db
         .prepare_cached("SELECT 1 FROM threads WHERE space_id = $1 AND thread_id = $2")
         .await?;

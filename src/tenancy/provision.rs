@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use deadpool_postgres::{GenericClient, Object};
+use deadpool_postgres::GenericClient;
 use refinery::Migration;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
@@ -20,7 +20,7 @@ use crate::{
         actors,
         tenants::{self, TenantRow},
     },
-    tenancy::{SchemaName, migrations::HISTORY_TABLE},
+    tenancy::{Control, ControlConn, SchemaName, migrations::HISTORY_TABLE},
 };
 
 /// Attempts before giving up on a name race between tenants with different base names.
@@ -59,7 +59,7 @@ pub enum ProvisionError {
 }
 
 pub async fn create_tenant(
-    conn: &mut Object,
+    conn: &mut ControlConn,
     name: &str,
     creator: Uuid,
     migrations: &[Migration],
@@ -81,7 +81,7 @@ fn is_name_race(err: &tokio_postgres::Error) -> bool {
 
 /// Refuse when `creator` has used up `quota` (call with the creator's row locked).
 async fn check_quota(
-    tx: &impl GenericClient,
+    tx: &impl Control,
     creator: Uuid,
     quota: TenantQuota,
     now: chrono::DateTime<chrono::Utc>,
@@ -107,18 +107,19 @@ async fn check_quota(
 }
 
 async fn try_create(
-    conn: &mut Object,
+    conn: &mut ControlConn,
     name: &str,
     creator: Uuid,
     migrations: &[Migration],
     quota: TenantQuota,
 ) -> Result<TenantRow, ProvisionError> {
-    let tx = conn.transaction().await?;
+    let control = conn.transaction().await?;
+    let tx = control.raw();
     // Locked first: concurrent creations by one actor queue here and count each other.
-    if actors::lock(&tx, creator).await?.is_none() {
+    if actors::lock(&control, creator).await?.is_none() {
         return Err(ProvisionError::NoCreator);
     }
-    check_quota(&tx, creator, quota, crate::domain::now()).await?;
+    check_quota(&control, creator, quota, crate::domain::now()).await?;
     let base = SchemaName::base_for_tenant(name);
     // Creators of the same base name queue up, so they pick distinct suffixes.
     tx.execute(
@@ -126,7 +127,7 @@ async fn try_create(
         &[&format!("convo.schema:{base}")],
     )
     .await?;
-    let schema = free_schema_name(&tx, &base).await?;
+    let schema = free_schema_name(tx, &base).await?;
     tx.batch_execute(&format!(
         "CREATE SCHEMA {q}; SET LOCAL search_path TO {q};",
         q = schema.quoted()
@@ -136,9 +137,9 @@ async fn try_create(
         tx.batch_execute(migration.sql().unwrap_or_default())
             .await?;
     }
-    record_history(&tx, &schema, migrations).await?;
+    record_history(tx, &schema, migrations).await?;
     let tenant = TenantRow::new(Uuid::new_v4(), name.to_string(), schema);
-    tenants::insert(&tx, &tenant, creator).await?;
+    tenants::insert(&control, &tenant, creator).await?;
     // What /metrics counts tenants by; `convo migrate` keeps it current from here on.
     let version = migrations.iter().map(Migration::version).max();
     tx.execute(
@@ -150,12 +151,12 @@ async fn try_create(
     // its sponsor left, with keys its sponsor holds. The creator's row was locked in a
     // statement of its own at the start, so the move's snapshot, taken after the lock was
     // granted, includes an agent whose registration held the lock (see `actors::insert`).
-    let moved = tenants::assign_actor_and_agents(&tx, creator, tenant.tenant_id).await?;
+    let moved = tenants::assign_actor_and_agents(&control, creator, tenant.tenant_id).await?;
     // Their cached credentials name the old tenant: drop them on every replica.
     for actor in moved {
-        invalidation::notify_actor(&tx, actor).await?;
+        invalidation::notify_actor(&control, actor).await?;
     }
-    tx.commit().await?;
+    control.commit().await?;
     Ok(tenant)
 }
 

@@ -49,6 +49,7 @@ impl TenantTx {
         Ok(tx)
     }
 
+    /// The scoped connection: what the tenant-plane store functions run their statements on.
     pub fn client(&self) -> &Object {
         self.conn
             .as_ref()

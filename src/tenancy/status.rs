@@ -2,7 +2,7 @@
 //! status change and the `tenant:<id>` NOTIFY commit together, so every replica drops the
 //! tenant's cached credentials (and re-checks its open streams) exactly when it takes effect.
 
-use deadpool_postgres::Object;
+use super::ControlConn;
 use uuid::Uuid;
 
 use crate::{
@@ -15,7 +15,7 @@ use crate::{
 /// caller should also drop its own replica's cache at once (`invalidate_tenant`) when it
 /// serves requests; replicas hear the NOTIFY.
 pub async fn set_status(
-    conn: &mut Object,
+    conn: &mut ControlConn,
     tenant_id: Uuid,
     status: TenantStatus,
 ) -> Result<Option<TenantOverview>, tokio_postgres::Error> {

@@ -73,7 +73,7 @@ async fn database_pages_stay_within_their_byte_budget() {
     let mut size = PageSize::new(200, BUDGET);
     let (mut after, mut read, mut pages) = (0, Vec::new(), 0);
     loop {
-        let page = event_pages::after(tx.client(), "room", Scope::All, after, i64::MAX, &mut size)
+        let page = event_pages::after(&tx, "room", Scope::All, after, i64::MAX, &mut size)
             .await
             .unwrap();
         let rendered: Vec<usize> = page

@@ -367,7 +367,7 @@ impl TestApp {
             references: vec![],
             metadata,
         };
-        let row = convo::store::events::append_batch(tx.client(), space_id, &[&event])
+        let row = convo::store::events::append_batch(&tx, space_id, &[&event])
             .await
             .unwrap()
             .pop()

@@ -195,9 +195,9 @@ async fn expired_keys_are_purged_in_bounded_batches() {
         .await
         .unwrap();
     let purge = convo::store::idempotency::purge_expired;
-    assert_eq!(purge(tx.client(), 3).await.unwrap(), 3);
-    assert_eq!(purge(tx.client(), 100).await.unwrap(), 2);
-    assert_eq!(purge(tx.client(), 100).await.unwrap(), 0);
+    assert_eq!(purge(&tx, 3).await.unwrap(), 3);
+    assert_eq!(purge(&tx, 100).await.unwrap(), 2);
+    assert_eq!(purge(&tx, 100).await.unwrap(), 0);
     let left: i64 = tx
         .client()
         .query_one("SELECT count(*) FROM idempotency_keys", &[])

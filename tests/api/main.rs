@@ -33,6 +33,7 @@ mod quotas;
 mod rate_limit;
 mod shutdown;
 mod slow_clients;
+mod space_races;
 mod spaces;
 mod spec_findings;
 mod sse;

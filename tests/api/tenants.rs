@@ -216,7 +216,9 @@ async fn a_failed_creation_leaves_nothing_behind_and_can_be_retried() {
     let creator = uuid::Uuid::parse_str(&alice.actor_id).unwrap();
     let mut broken = migrations::tenant_migrations();
     broken.push(refinery::Migration::unapplied("V999__broken", "CREATE TABLE oops (").unwrap());
-    let mut conn = app.state.db.pool.get().await.unwrap();
+    let mut conn = convo::tenancy::ControlConn::get(&app.state.db.pool)
+        .await
+        .unwrap();
     let err = provision::create_tenant(
         &mut conn,
         "Doomed",

@@ -18,6 +18,7 @@ use crate::{
     domain::ActorType,
     error::{ApiError, ErrorBody},
     store::{actors, actors::ActorRow, credentials},
+    tenancy::ControlConn,
 };
 
 pub const INSTALLATION_HEADER: &str = "X-Installation-Id";
@@ -172,7 +173,7 @@ pub async fn rotate(
 ) -> Result<RotateResponse, ApiError> {
     let id = parse_actor_id(actor_id)?;
     let target = {
-        let conn = state.db.pool.get().await?;
+        let conn = ControlConn::get(&state.db.pool).await?;
         actors::get(&conn, id).await?.ok_or_else(actor_not_found)?
     };
     if caller.actor_id != id && !sponsors_here(caller, &target) {
@@ -186,7 +187,7 @@ pub async fn rotate(
     }
     let key = state.auth.mint(keys::generate).await?;
 
-    let mut conn = state.db.pool.get().await?;
+    let mut conn = ControlConn::get(&state.db.pool).await?;
     let tx = conn.transaction().await?;
     let target = actors::lock(&tx, id).await?.ok_or_else(actor_not_found)?;
     // Again under the lock: the sponsor may have moved to another tenant meanwhile.
@@ -242,7 +243,7 @@ pub async fn release(
     actor_id: &str,
 ) -> Result<Released, ApiError> {
     let id = parse_actor_id(actor_id)?;
-    let conn = state.db.pool.get().await?;
+    let conn = ControlConn::get(&state.db.pool).await?;
     let target = actors::get(&conn, id).await?.ok_or_else(actor_not_found)?;
     if !sponsors_here(caller, &target) {
         return Err(ApiError::forbidden(

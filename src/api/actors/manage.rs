@@ -11,6 +11,7 @@ use crate::{
     domain::{ActorType, Str, bounded_text, check_metadata},
     error::ApiError,
     store::{actors, actors::ActorRow},
+    tenancy::ControlConn,
 };
 
 /// Whether the caller sponsors `target` *within the caller's current tenant*. Sponsorship
@@ -31,7 +32,7 @@ fn may_manage(caller: &Principal, target: &ActorRow) -> bool {
 /// 403 for an actor the caller does not own.
 async fn owned(state: &AppState, caller: &Principal, actor_id: &str) -> Result<Uuid, ApiError> {
     let id = parse_actor_id(actor_id)?;
-    let conn = state.db.pool.get().await?;
+    let conn = ControlConn::get(&state.db.pool).await?;
     let target = actors::get(&conn, id).await?.ok_or_else(actor_not_found)?;
     if !may_manage(caller, &target) {
         return Err(ApiError::forbidden(
@@ -45,7 +46,7 @@ pub async fn agents(state: &AppState, caller: &Principal) -> Result<Vec<ActorInf
     if !caller.is_human() {
         return Err(ApiError::forbidden("Only human actors sponsor agents"));
     }
-    let conn = state.db.pool.get().await?;
+    let conn = ControlConn::get(&state.db.pool).await?;
     let rows = actors::list_sponsored(&conn, caller.actor_id).await?;
     Ok(rows.into_iter().map(ActorInfo::from).collect())
 }
@@ -85,7 +86,7 @@ pub async fn update(
         Some(m) => Some(check_metadata(Some(m)).map_err(bad)?),
     };
     let id = owned(state, caller, actor_id).await?;
-    let mut conn = state.db.pool.get().await?;
+    let mut conn = ControlConn::get(&state.db.pool).await?;
     let tx = conn.transaction().await?;
     let row = actors::update(&tx, id, display_name.as_deref(), metadata.as_ref())
         .await?
@@ -118,7 +119,7 @@ pub async fn delete(
     actor_id: &str,
 ) -> Result<Deleted, ApiError> {
     let id = owned(state, caller, actor_id).await?;
-    let mut conn = state.db.pool.get().await?;
+    let mut conn = ControlConn::get(&state.db.pool).await?;
     let tx = conn.transaction().await?;
     let deleted = actors::delete_with_agents(&tx, id).await?;
     if deleted.is_empty() {

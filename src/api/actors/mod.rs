@@ -24,6 +24,7 @@ use crate::{
     domain::ActorType,
     error::ApiError,
     store::{actors, actors::ActorRow},
+    tenancy::ControlConn,
 };
 use installation::{Released, RotateResponse};
 use manage::{ActorUpdate, Deleted};
@@ -167,7 +168,7 @@ impl ActorsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
     ) -> Result<Json<ActorInfo>, ApiError> {
-        let conn = state.db.pool.get().await?;
+        let conn = ControlConn::get(&state.db.pool).await?;
         let actor = actors::get(&conn, auth.principal().actor_id)
             .await?
             .ok_or_else(ApiError::unauthorized)?;

@@ -3,7 +3,6 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 use poem_openapi::Object;
 use serde_json::Value;
 use tokio_postgres::error::SqlState;
@@ -16,6 +15,7 @@ use crate::{
     domain::{ActorType, Str, bounded_text, check_email, check_metadata},
     error::ApiError,
     store::{actors, actors::ActorRow, credentials},
+    tenancy::{Control, ControlConn},
 };
 
 const MAX_PROFILE_CHARS: usize = 100;
@@ -163,7 +163,7 @@ pub async fn create(
         ))
     })?;
     let key = state.auth.mint(keys::generate).await?;
-    let mut conn = state.db.pool.get().await?;
+    let mut conn = ControlConn::get(&state.db.pool).await?;
     let tx = conn.transaction().await?;
     if let Some(sponsor) = actor.sponsor_id {
         check_agent_quota(&tx, sponsor, state.limits.agents_per_human).await?;
@@ -205,11 +205,7 @@ pub async fn create(
 
 /// Refuse a new agent when `sponsor` already sponsors `limit` (0: no limit). The sponsor's
 /// row is locked until the transaction ends, so concurrent registrations count each other.
-async fn check_agent_quota(
-    tx: &impl GenericClient,
-    sponsor: Uuid,
-    limit: u32,
-) -> Result<(), ApiError> {
+async fn check_agent_quota(tx: &impl Control, sponsor: Uuid, limit: u32) -> Result<(), ApiError> {
     // Deleted while this request was in flight: its key is no longer valid.
     actors::lock(tx, sponsor)
         .await?
