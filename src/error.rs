@@ -146,6 +146,9 @@ pub async fn to_detail(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
+    if let Some(path) = err.downcast_ref::<poem_openapi::error::ParsePathError>() {
+        return ApiError::not_found(path_not_found(&path.reason)).into_response();
+    }
     let status = err.status();
     let detail = match status {
         StatusCode::UNAUTHORIZED => "Authentication required".to_string(),
@@ -173,6 +176,15 @@ pub async fn to_detail(err: poem::Error) -> Response {
         .body(body.to_string())
 }
 
+/// A path parameter that does not parse names nothing, so it is a 404, as an unknown id is:
+/// the path types of `crate::domain` (`SpaceId`, `EventId`, …) fail with the detail of that
+/// 404, which poem-openapi reports as `failed to parse "<type>": <detail>`.
+fn path_not_found(reason: &str) -> &str {
+    reason
+        .split_once("\": ")
+        .map_or("Not Found", |(_, detail)| detail)
+}
+
 /// Adds the `Allow` header RFC 9110 requires on a 405: the methods the path's route answers,
 /// read from the OpenAPI document (HEAD wherever GET is, as the router serves it).
 pub async fn allow_on_405<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
@@ -189,4 +201,27 @@ pub async fn allow_on_405<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Resu
         resp.headers_mut().insert(header::ALLOW, value);
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ParseFromParameter;
+
+    use super::*;
+    use crate::domain::{EventId, SpaceId};
+
+    /// The detail is read back from poem-openapi's wording of a parse error: this breaks
+    /// loudly if a poem-openapi upgrade rewords it.
+    #[test]
+    fn a_path_id_that_does_not_parse_is_its_not_found() {
+        let event = EventId::parse_from_parameter("x")
+            .unwrap_err()
+            .into_message();
+        assert_eq!(path_not_found(&event), "Event not found");
+        let space = SpaceId::parse_from_parameter("a b")
+            .unwrap_err()
+            .into_message();
+        assert_eq!(path_not_found(&space), "Space not found");
+        assert_eq!(path_not_found("anything else"), "Not Found");
+    }
 }

@@ -17,7 +17,7 @@ use super::ApiTags;
 use crate::{
     app::AppState,
     auth::operator::OperatorAuth,
-    domain::TenantStatus,
+    domain::{TenantId, TenantStatus},
     error::ApiError,
     store::tenants::{self, TenantOverview},
     tenancy::status,
@@ -59,11 +59,7 @@ pub struct AdminTenantList {
 }
 
 fn not_found() -> ApiError {
-    ApiError::not_found("Tenant not found")
-}
-
-fn parse_tenant_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| not_found())
+    ApiError::not_found(TenantId::NOT_FOUND)
 }
 
 pub struct AdminApi;
@@ -105,11 +101,10 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         _auth: OperatorAuth,
         /// The tenant's id (a UUID).
-        tenant_id: Path<String>,
+        tenant_id: Path<TenantId>,
     ) -> Result<Json<AdminTenant>, ApiError> {
-        let tenant_id = parse_tenant_id(&tenant_id)?;
         let conn = state.db.pool.get().await?;
-        let tenant = tenants::get_overview(&conn, tenant_id)
+        let tenant = tenants::get_overview(&conn, tenant_id.get())
             .await?
             .ok_or_else(not_found)?;
         Ok(Json(tenant.into()))
@@ -130,9 +125,9 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         auth: OperatorAuth,
         /// The tenant's id (a UUID).
-        tenant_id: Path<String>,
+        tenant_id: Path<TenantId>,
     ) -> Result<Json<AdminTenant>, ApiError> {
-        set_status(&state, &auth, &tenant_id, TenantStatus::Suspended).await
+        set_status(&state, &auth, tenant_id.get(), TenantStatus::Suspended).await
     }
 
     /// Reactivate a tenant
@@ -149,19 +144,18 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         auth: OperatorAuth,
         /// The tenant's id (a UUID).
-        tenant_id: Path<String>,
+        tenant_id: Path<TenantId>,
     ) -> Result<Json<AdminTenant>, ApiError> {
-        set_status(&state, &auth, &tenant_id, TenantStatus::Active).await
+        set_status(&state, &auth, tenant_id.get(), TenantStatus::Active).await
     }
 }
 
 async fn set_status(
     state: &AppState,
     auth: &OperatorAuth,
-    tenant_id: &str,
+    tenant_id: Uuid,
     to: TenantStatus,
 ) -> Result<Json<AdminTenant>, ApiError> {
-    let tenant_id = parse_tenant_id(tenant_id)?;
     let mut conn = state.db.pool.get().await?;
     let tenant = status::set_status(&mut conn, tenant_id, to)
         .await?

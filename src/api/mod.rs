@@ -111,5 +111,5 @@ pub(crate) async fn tenant_tx(state: &AppState, caller: &Principal) -> Result<Te
 }
 
 pub(crate) fn space_not_found() -> ApiError {
-    ApiError::not_found("Space not found")
+    ApiError::not_found(crate::domain::SpaceId::NOT_FOUND)
 }

@@ -2,27 +2,60 @@
 
 use std::collections::HashSet;
 
-use super::Str;
+use poem_openapi::{
+    registry::MetaSchema,
+    types::{ParseError, ParseFromParameter, ParseResult},
+};
 
-pub const MAX_SPACE_ID_CHARS: usize = 128;
-pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+use super::{
+    Str,
+    input::{string_input, string_schema},
+};
+
 pub const MAX_LINKS: usize = 50;
 pub const MAX_LINK_CHARS: usize = 2048;
 
 /// A space id: 1–128 characters of `A-Z a-z 0-9 . _ -`, starting with a letter or digit.
-pub fn check_space_id(id: &str) -> Result<String, String> {
-    let valid = !id.is_empty()
-        && id.len() <= MAX_SPACE_ID_CHARS
-        && id.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(id.to_string())
-    } else {
-        Err(format!(
-            "space_id must be 1-{MAX_SPACE_ID_CHARS} characters of letters, digits, '.', '_' or '-', starting with a letter or digit"
-        ))
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpaceId(String);
+
+impl SpaceId {
+    pub const MAX_CHARS: usize = 128;
+    const PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+    /// What a path with a malformed id answers: no such space can exist.
+    pub const NOT_FOUND: &str = "Space not found";
+
+    pub fn parse(id: &str) -> Result<String, String> {
+        let valid = !id.is_empty()
+            && id.len() <= Self::MAX_CHARS
+            && id.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if valid {
+            Ok(id.to_string())
+        } else {
+            Err(format!(
+                "space_id must be 1-{} characters of letters, digits, '.', '_' or '-', starting with a letter or digit",
+                Self::MAX_CHARS
+            ))
+        }
+    }
+
+    fn schema() -> MetaSchema {
+        string_schema(Some(1), Self::MAX_CHARS, Some(Self::PATTERN))
+    }
+}
+
+string_input!(SpaceId);
+
+/// In a path, a malformed id names no space: [`crate::error::to_detail`] answers the
+/// message as a 404.
+impl ParseFromParameter for SpaceId {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Self::parse(value)
+            .map(Self)
+            .map_err(|_| ParseError::custom(Self::NOT_FOUND))
     }
 }
 
@@ -69,11 +102,29 @@ mod tests {
 
     #[test]
     fn space_ids() {
+        let pattern = regex::Regex::new(SpaceId::PATTERN).unwrap();
         for ok in ["sprint-planning", "a", "Q3.review_2", &"x".repeat(128)] {
-            assert!(check_space_id(ok).is_ok(), "{ok}");
+            assert!(SpaceId::parse(ok).is_ok(), "{ok}");
+            assert!(pattern.is_match(ok), "{ok}");
+            assert_eq!(SpaceId::parse_from_parameter(ok).unwrap().as_str(), ok);
         }
-        for bad in ["", "-a", "a b", "a/b", "ü", &"x".repeat(129), "a;drop"] {
-            assert!(check_space_id(bad).is_err(), "{bad}");
+        for bad in [
+            "",
+            "-a",
+            "a b",
+            "a/b",
+            "ü",
+            &"x".repeat(129),
+            "a;drop",
+            "ro\u{0}om",
+        ] {
+            assert!(SpaceId::parse(bad).is_err(), "{bad}");
+            let err = SpaceId::parse_from_parameter(bad).unwrap_err();
+            assert!(
+                err.message().ends_with(": Space not found"),
+                "{}",
+                err.message()
+            );
         }
     }
 

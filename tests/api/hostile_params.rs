@@ -1,5 +1,5 @@
-//! Property test: whatever a client puts in a timestamp, cursor or limit parameter, the
-//! answer is never a 5xx, and every 4xx is `{"detail": "…"}`. Values mix arbitrary Unicode
+//! Property tests: whatever a client puts in a timestamp, cursor or limit parameter, or in
+//! a path id, the answer is never a 5xx, and every 4xx is `{"detail": "…"}`. Values mix arbitrary Unicode
 //! (controls and NUL included), near-miss ISO 8601 with extreme years, instants across chrono's
 //! whole range (most before or after what PostgreSQL stores), UUIDs that are and are not
 //! event ids, and integers of any size.
@@ -11,6 +11,8 @@ use proptest::{
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, json_of};
+
+mod path_ids;
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {
