@@ -27,8 +27,8 @@ use crate::{
     auth::ApiKeyAuth,
     db::pipeline,
     domain::{
-        EventId, EventText, IdempotencyKey, IsoTimestamp, SpaceId, SpeakerId, SpeakerName,
-        SpeakerType, Str,
+        EventId, EventText, IdempotencyKey, IsoTimestamp, Reference, SpaceId, SpeakerId,
+        SpeakerName, SpeakerType, Str,
     },
     error::ApiError,
     store::event_pages::{self, PageSize, Scope},
@@ -99,15 +99,8 @@ pub struct NewEventRequest {
     /// Artifact URIs: at most 50, each absolute (with a scheme) and at most 2048 characters.
     /// Schemes that run script when a link is followed (`javascript:`, `vbscript:`, `data:`,
     /// in any case, as browsers read them) are refused.
-    #[oai(
-        nullable,
-        validator(
-            max_items = 50,
-            max_length = 2048,
-            pattern = r"^\s*[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    references: Option<Vec<Str>>,
+    #[oai(nullable, validator(max_items = 50))]
+    references: Option<Vec<Reference>>,
     /// A thread of this space to post into (404 if unknown).
     #[oai(nullable)]
     thread_id: Option<Str>,
@@ -246,7 +239,12 @@ impl EventsApi {
             text: b.text.into_string(),
             parent_event_id: b.parent_event_id,
             thread_id: b.thread_id,
-            references: b.references.unwrap_or_default(),
+            references: b
+                .references
+                .unwrap_or_default()
+                .into_iter()
+                .map(Reference::into_string)
+                .collect(),
             metadata: b.metadata,
         };
         let caller = auth.principal();

@@ -15,8 +15,8 @@ use crate::{
     app::AppState,
     auth::ApiKeyAuth,
     domain::{
-        SpaceDescription, SpaceId, Str,
-        space::{LinksError, check_links},
+        SpaceDescription, SpaceId,
+        space::{Link, distinct_links},
     },
     error::ApiError,
     store::{participants, participants::ParticipantRow, spaces, spaces::SpaceRow},
@@ -59,15 +59,8 @@ pub struct NewSpace {
     description: Option<SpaceDescription>,
     /// External http(s) URLs (Jira, GitHub, …): at most 50, each at most 2048 characters,
     /// no duplicates (a duplicate is a 409).
-    #[oai(
-        nullable,
-        validator(
-            max_items = 50,
-            max_length = 2048,
-            pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$"
-        )
-    )]
-    links: Option<Vec<Str>>,
+    #[oai(nullable, validator(max_items = 50))]
+    links: Option<Vec<Link>>,
 }
 
 /// Fields to change; absent or `null` fields are left as they are.
@@ -80,15 +73,8 @@ pub struct SpacePatch {
     #[oai(nullable)]
     status: Option<SpaceState>,
     /// Replaces the links (same rules as at creation).
-    #[oai(
-        nullable,
-        validator(
-            max_items = 50,
-            max_length = 2048,
-            pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$"
-        )
-    )]
-    links: Option<Vec<Str>>,
+    #[oai(nullable, validator(max_items = 50))]
+    links: Option<Vec<Link>>,
 }
 
 /// Space metadata with its participants and event counters.
@@ -308,11 +294,8 @@ impl SpacesApi {
     }
 }
 
-fn links(value: Vec<Str>) -> Result<Vec<String>, ApiError> {
-    check_links(value).map_err(|e| match e {
-        LinksError::Invalid(msg) => ApiError::bad_request(msg),
-        LinksError::Duplicate(msg) => ApiError::conflict(msg),
-    })
+fn links(value: Vec<Link>) -> Result<Vec<String>, ApiError> {
+    distinct_links(value).map_err(ApiError::conflict)
 }
 
 /// Attach participants to spaces with one query for all of them.

@@ -13,12 +13,12 @@ pub mod space;
 mod strict;
 mod text;
 mod timestamp;
-pub mod uri;
+mod uri;
 
 pub use strict::Str;
 
 pub use decision::{DecisionText, Resolution};
-pub use event::{EventText, SpeakerType};
+pub use event::{EventText, Reference, SpeakerType};
 pub use headers::{IdempotencyKey, InstallationId};
 pub use ids::{ActorId, DecisionId, EventId, TenantId, ThreadId};
 pub use names::{

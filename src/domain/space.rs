@@ -7,13 +7,7 @@ use poem_openapi::{
     types::{ParseError, ParseFromParameter, ParseResult},
 };
 
-use super::{
-    Str,
-    input::{string_input, string_schema},
-};
-
-pub const MAX_LINKS: usize = 50;
-pub const MAX_LINK_CHARS: usize = 2048;
+use super::input::{string_input, string_schema, too_long};
 
 /// A space id: 1–128 characters of `A-Z a-z 0-9 . _ -`, starting with a letter or digit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,39 +53,61 @@ impl ParseFromParameter for SpaceId {
     }
 }
 
-/// Why a list of links was refused.
-#[derive(Debug, PartialEq, Eq)]
-pub enum LinksError {
-    /// Malformed: 400.
-    Invalid(String),
-    /// The same link twice: 409, as the contract lists "duplicate link" among conflicts.
-    Duplicate(String),
+/// An external http(s) URL attached to a space: absolute, with a host, at most 2048
+/// characters; trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link(String);
+
+impl Link {
+    pub const MAX_CHARS: usize = 2048;
+    const PATTERN: &str = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$";
+
+    pub fn parse(raw: &str) -> Result<String, String> {
+        let link = raw.trim();
+        let after_scheme = ["https://", "http://"].iter().find_map(|scheme| {
+            link.get(..scheme.len())
+                .filter(|head| head.eq_ignore_ascii_case(scheme))
+                .map(|_| &link[scheme.len()..])
+        });
+        // The shape PATTERN states: a host right after the scheme, no whitespace inside.
+        let shaped = after_scheme.is_some_and(|rest| {
+            !rest.is_empty()
+                && !rest.starts_with(['/', '?', '#'])
+                && !rest.chars().any(char::is_whitespace)
+        });
+        let valid = shaped
+            && !too_long(raw, Self::MAX_CHARS)
+            && link.len() <= Self::MAX_CHARS
+            && url::Url::parse(link)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+        if valid {
+            Ok(link.to_string())
+        } else {
+            Err(format!(
+                "links must be absolute http(s) URLs of at most {} characters: {:?} is not",
+                Self::MAX_CHARS,
+                link.chars().take(100).collect::<String>()
+            ))
+        }
+    }
+
+    fn schema() -> MetaSchema {
+        string_schema(None, Self::MAX_CHARS, Some(Self::PATTERN))
+    }
 }
 
-/// At most 50 absolute http(s) URLs of at most 2048 characters, each once.
-pub fn check_links(links: Vec<Str>) -> Result<Vec<String>, LinksError> {
-    if links.len() > MAX_LINKS {
-        return Err(LinksError::Invalid(format!(
-            "links must have at most {MAX_LINKS} entries"
-        )));
-    }
+string_input!(Link);
+
+/// The links in order, or the message of the 409 for the first one given twice (the
+/// contract lists "duplicate link" among conflicts).
+pub fn distinct_links(links: Vec<Link>) -> Result<Vec<String>, String> {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(links.len());
-    for Str(link) in links {
-        let link = link.trim().to_string();
-        let valid = link.len() <= MAX_LINK_CHARS
-            && url::Url::parse(&link)
-                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
-        if !valid {
-            return Err(LinksError::Invalid(format!(
-                "links must be absolute http(s) URLs of at most {MAX_LINK_CHARS} characters: {:?} is not",
-                link.chars().take(100).collect::<String>()
-            )));
+    for link in links {
+        if !seen.insert(link.0.clone()) {
+            return Err(format!("Duplicate link: {link}"));
         }
-        if !seen.insert(link.clone()) {
-            return Err(LinksError::Duplicate(format!("Duplicate link: {link}")));
-        }
-        out.push(link);
+        out.push(link.0);
     }
     Ok(out)
 }
@@ -130,23 +146,30 @@ mod tests {
 
     #[test]
     fn links() {
-        let s = |v: &[&str]| v.iter().map(|x| Str(x.to_string())).collect::<Vec<_>>();
         assert_eq!(
-            check_links(s(&["https://a.example/x"])).unwrap(),
-            vec!["https://a.example/x"]
+            Link::parse(" https://a.example/x ").unwrap(),
+            "https://a.example/x"
         );
-        assert!(matches!(
-            check_links(s(&["not a url"])),
-            Err(LinksError::Invalid(_))
-        ));
-        assert!(matches!(
-            check_links(s(&["ftp://a.example"])),
-            Err(LinksError::Invalid(_))
-        ));
-        assert!(matches!(
-            check_links(s(&["https://a.example", "https://a.example"])),
-            Err(LinksError::Duplicate(_))
-        ));
-        assert!(check_links(s(&vec!["https://a.example"; 51])).is_err());
+        let pattern = regex::Regex::new(Link::PATTERN).unwrap();
+        for s in [
+            "https://a.example/x",
+            "HTTP://a.example?q=1",
+            " http://a.example ",
+            "not a url",
+            "ftp://a.example",
+            "https:///x",
+            "https://a b",
+            "https://",
+            "https://a.example/\u{1}",
+        ] {
+            assert_eq!(pattern.is_match(s), Link::parse(s).is_ok(), "{s:?}");
+        }
+        assert!(Link::parse(&format!("https://a.example/{}", "x".repeat(2048))).is_err());
+        let l = |s: &str| Link(s.to_string());
+        assert_eq!(
+            distinct_links(vec![l("https://a.example"), l("https://b.example")]).unwrap(),
+            vec!["https://a.example", "https://b.example"]
+        );
+        assert!(distinct_links(vec![l("https://a.example"), l("https://a.example")]).is_err());
     }
 }
