@@ -161,7 +161,13 @@ pub async fn to_detail(err: poem::Error) -> Response {
         s if s.is_server_error() => {
             return ApiError::internal(err).into_response();
         }
-        _ => err.to_string(),
+        _ => {
+            let detail = err.to_string();
+            match rule_message(&detail) {
+                Some(message) => message.to_string(),
+                None => detail,
+            }
+        }
     };
     // Every malformed input is a 400, including a body of the wrong media type.
     let status = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
@@ -183,6 +189,20 @@ fn path_not_found(reason: &str) -> &str {
     reason
         .split_once("\": ")
         .map_or("Not Found", |(_, detail)| detail)
+}
+
+/// The message of an input rule of `crate::domain` that refused a value, without what
+/// poem-openapi wraps around it (`parse request payload error: failed to parse "string":
+/// <message> (occurred while parsing "SpeechRequest")`): the message names the field
+/// already. The rules are the only string types whose parse fails with a custom message.
+fn rule_message(detail: &str) -> Option<&str> {
+    let (_, mut message) = detail.split_once("failed to parse \"string\": ")?;
+    while let Some(rest) = message.strip_suffix("\")")
+        && let Some((inner, _)) = rest.rsplit_once(" (occurred while parsing \"")
+    {
+        message = inner;
+    }
+    Some(message)
 }
 
 /// Adds the `Allow` header RFC 9110 requires on a 405: the methods the path's route answers,
@@ -212,6 +232,27 @@ mod tests {
 
     /// The detail is read back from poem-openapi's wording of a parse error: this breaks
     /// loudly if a poem-openapi upgrade rewords it.
+    #[test]
+    fn a_rule_message_is_the_detail() {
+        let wrapped = "parse request payload error: failed to parse \"string\": speaker_name \
+            must be at most 200 characters (occurred while parsing \"optional_string\") \
+            (occurred while parsing \"SpeechRequest\")";
+        assert_eq!(
+            rule_message(wrapped),
+            Some("speaker_name must be at most 200 characters")
+        );
+        let shown = "failed to parse \"string\": references must not use the javascript:, \
+            vbscript: or data: scheme: \"javascript:(\\\")\" (occurred while parsing \"list_string\")";
+        assert!(
+            rule_message(shown)
+                .unwrap()
+                .ends_with(r#"scheme: "javascript:(\")""#)
+        );
+        let poems_own = "parse request payload error: Expected input type \"string\", found 42. \
+            (occurred while parsing \"SpeechRequest\")";
+        assert_eq!(rule_message(poems_own), None);
+    }
+
     #[test]
     fn a_path_id_that_does_not_parse_is_its_not_found() {
         let event = EventId::parse_from_parameter("x")

@@ -1,6 +1,6 @@
 //! Ids in request paths. Each parses once, before the handler runs; a value that is not a
 //! UUID cannot name anything, so it answers what an unknown id answers (a 404 whose detail
-//! is the parse message, see [`crate::error::to_detail`]) and never reaches the database.
+//! is the parse message, see `error::to_detail`) and never reaches the database.
 
 use std::{borrow::Cow, ops::Deref};
 

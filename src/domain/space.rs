@@ -43,7 +43,7 @@ impl SpaceId {
 
 string_input!(SpaceId);
 
-/// In a path, a malformed id names no space: [`crate::error::to_detail`] answers the
+/// In a path, a malformed id names no space: `error::to_detail` answers the
 /// message as a 404.
 impl ParseFromParameter for SpaceId {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
