@@ -145,6 +145,19 @@ async fn no_parameter_value_gets_a_server_error() {
             (target, value)
         },
     );
+    let (app, key) = (&app, alice.api_key.as_str());
+    run_cases(strategy, |target, value| async move {
+        probe(app, key, target, &value).await
+    });
+}
+
+/// Probes 600 (target, value) cases of `strategy` from inside the test's runtime, and
+/// fails with the smallest case that fails.
+fn run_cases<F, Fut>(strategy: impl Strategy<Value = (usize, String)>, probe: F)
+where
+    F: Fn(usize, String) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
     let mut runner = TestRunner::new(Config {
         cases: 600,
         failure_persistence: None,
@@ -154,7 +167,7 @@ async fn no_parameter_value_gets_a_server_error() {
     let result = tokio::task::block_in_place(|| {
         runner.run(&strategy, |(target, value)| {
             handle
-                .block_on(probe(&app, &alice.api_key, target, &value))
+                .block_on(probe(target, value))
                 .map_err(TestCaseError::fail)
         })
     });

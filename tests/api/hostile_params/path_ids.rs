@@ -1,12 +1,10 @@
 //! Path ids: a value that cannot be an id of its kind is the 404 of an unknown id, with the
 //! same detail; any other value answers without a 5xx.
 
-use proptest::{
-    prelude::*,
-    test_runner::{Config, TestCaseError, TestRunner},
-};
+use proptest::prelude::*;
 use serde_json::json;
 
+use super::run_cases;
 use crate::helpers::{TestApp, json_of};
 
 #[derive(Clone, Copy, Debug)]
@@ -137,20 +135,8 @@ async fn malformed_path_ids_are_not_found() {
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
     let strategy = (0..TARGETS.len(), ids());
-    let mut runner = TestRunner::new(Config {
-        cases: 600,
-        failure_persistence: None,
-        ..Config::default()
+    let (app, key) = (&app, alice.api_key.as_str());
+    run_cases(strategy, |target, value| async move {
+        probe(app, key, target, &value).await
     });
-    let handle = tokio::runtime::Handle::current();
-    let result = tokio::task::block_in_place(|| {
-        runner.run(&strategy, |(target, value)| {
-            handle
-                .block_on(probe(&app, &alice.api_key, target, &value))
-                .map_err(TestCaseError::fail)
-        })
-    });
-    if let Err(err) = result {
-        panic!("{err}");
-    }
 }
