@@ -148,6 +148,9 @@ pub async fn to_detail(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
+    if let Some(path) = err.downcast_ref::<poem_openapi::error::ParsePathError>() {
+        return ApiError::not_found(path_not_found(&path.reason)).into_response();
+    }
     let status = err.status();
     let detail = match status {
         StatusCode::UNAUTHORIZED => "Authentication required".to_string(),
@@ -160,7 +163,13 @@ pub async fn to_detail(err: poem::Error) -> Response {
         s if s.is_server_error() => {
             return ApiError::internal(err).into_response();
         }
-        _ => err.to_string(),
+        _ => {
+            let detail = err.to_string();
+            match rule_message(&detail) {
+                Some(message) => message.to_string(),
+                None => detail,
+            }
+        }
     };
     // Every malformed input is a 400, including a body of the wrong media type.
     let status = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
@@ -173,6 +182,29 @@ pub async fn to_detail(err: poem::Error) -> Response {
         .status(status)
         .content_type("application/json")
         .body(body.to_string())
+}
+
+/// A path parameter that does not parse names nothing, so it is a 404, as an unknown id is:
+/// the path types of `crate::domain` (`SpaceId`, `EventId`, …) fail with the detail of that
+/// 404, which poem-openapi reports as `failed to parse "<type>": <detail>`.
+fn path_not_found(reason: &str) -> &str {
+    reason
+        .split_once("\": ")
+        .map_or("Not Found", |(_, detail)| detail)
+}
+
+/// The message of an input rule of `crate::domain` that refused a value, without what
+/// poem-openapi wraps around it (`parse request payload error: failed to parse "string":
+/// <message> (occurred while parsing "SpeechRequest")`): the message names the field
+/// already. The rules are the only string types whose parse fails with a custom message.
+fn rule_message(detail: &str) -> Option<&str> {
+    let (_, mut message) = detail.split_once("failed to parse \"string\": ")?;
+    while let Some(rest) = message.strip_suffix("\")")
+        && let Some((inner, _)) = rest.rsplit_once(" (occurred while parsing \"")
+    {
+        message = inner;
+    }
+    Some(message)
 }
 
 /// Adds the `Allow` header RFC 9110 requires on a 405: the methods the path's route answers,
@@ -191,4 +223,48 @@ pub async fn allow_on_405<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Resu
         resp.headers_mut().insert(header::ALLOW, value);
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ParseFromParameter;
+
+    use super::*;
+    use crate::domain::{EventId, SpaceId};
+
+    /// The detail is read back from poem-openapi's wording of a parse error: this breaks
+    /// loudly if a poem-openapi upgrade rewords it.
+    #[test]
+    fn a_rule_message_is_the_detail() {
+        let wrapped = "parse request payload error: failed to parse \"string\": speaker_name \
+            must be at most 200 characters (occurred while parsing \"optional_string\") \
+            (occurred while parsing \"SpeechRequest\")";
+        assert_eq!(
+            rule_message(wrapped),
+            Some("speaker_name must be at most 200 characters")
+        );
+        let shown = "failed to parse \"string\": references must not use the javascript:, \
+            vbscript: or data: scheme: \"javascript:(\\\")\" (occurred while parsing \"list_string\")";
+        assert!(
+            rule_message(shown)
+                .unwrap()
+                .ends_with(r#"scheme: "javascript:(\")""#)
+        );
+        let poems_own = "parse request payload error: Expected input type \"string\", found 42. \
+            (occurred while parsing \"SpeechRequest\")";
+        assert_eq!(rule_message(poems_own), None);
+    }
+
+    #[test]
+    fn a_path_id_that_does_not_parse_is_its_not_found() {
+        let event = EventId::parse_from_parameter("x")
+            .unwrap_err()
+            .into_message();
+        assert_eq!(path_not_found(&event), "Event not found");
+        let space = SpaceId::parse_from_parameter("a b")
+            .unwrap_err()
+            .into_message();
+        assert_eq!(path_not_found(&space), "Space not found");
+        assert_eq!(path_not_found("anything else"), "Not Found");
+    }
 }

@@ -26,7 +26,7 @@ use crate::{
     app::AppState,
     auth::ApiKeyAuth,
     db::pipeline,
-    domain::IsoTimestamp,
+    domain::{IsoTimestamp, SpaceId},
     error::ApiError,
     store::{
         activity::{self, SpeakerActivity},
@@ -86,7 +86,7 @@ impl ActivityApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// ISO 8601 timestamp (UTC when it has no offset); default: one hour ago.
         since: Query<Option<IsoTimestamp>>,
         /// Most events listed per participant (1–20, default 5).
@@ -111,7 +111,7 @@ impl ActivityApi {
         let digest = Digest {
             pool: state.db.pool.clone(),
             schema: caller.schema.clone(),
-            space_id: space_id.0,
+            space_id: space_id.0.into_string(),
             since,
             max_events,
             page_bytes: state.memory.read_page_bytes,

@@ -17,7 +17,7 @@ use super::ApiTags;
 use crate::{
     app::AppState,
     auth::operator::OperatorAuth,
-    domain::TenantStatus,
+    domain::{TenantId, TenantStatus},
     error::ApiError,
     store::tenants::{self, TenantOverview},
     tenancy::ControlConn,
@@ -60,11 +60,7 @@ pub struct AdminTenantList {
 }
 
 fn not_found() -> ApiError {
-    ApiError::not_found("Tenant not found")
-}
-
-fn parse_tenant_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| not_found())
+    ApiError::not_found(TenantId::NOT_FOUND)
 }
 
 pub struct AdminApi;
@@ -106,11 +102,10 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         _auth: OperatorAuth,
         /// The tenant's id (a UUID).
-        tenant_id: Path<String>,
+        tenant_id: Path<TenantId>,
     ) -> Result<Json<AdminTenant>, ApiError> {
-        let tenant_id = parse_tenant_id(&tenant_id)?;
         let conn = ControlConn::get(&state.db.pool).await?;
-        let tenant = tenants::get_overview(&conn, tenant_id)
+        let tenant = tenants::get_overview(&conn, tenant_id.get())
             .await?
             .ok_or_else(not_found)?;
         Ok(Json(tenant.into()))
@@ -131,9 +126,9 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         auth: OperatorAuth,
         /// The tenant's id (a UUID).
-        tenant_id: Path<String>,
+        tenant_id: Path<TenantId>,
     ) -> Result<Json<AdminTenant>, ApiError> {
-        set_status(&state, &auth, &tenant_id, TenantStatus::Suspended).await
+        set_status(&state, &auth, tenant_id.get(), TenantStatus::Suspended).await
     }
 
     /// Reactivate a tenant
@@ -150,19 +145,18 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         auth: OperatorAuth,
         /// The tenant's id (a UUID).
-        tenant_id: Path<String>,
+        tenant_id: Path<TenantId>,
     ) -> Result<Json<AdminTenant>, ApiError> {
-        set_status(&state, &auth, &tenant_id, TenantStatus::Active).await
+        set_status(&state, &auth, tenant_id.get(), TenantStatus::Active).await
     }
 }
 
 async fn set_status(
     state: &AppState,
     auth: &OperatorAuth,
-    tenant_id: &str,
+    tenant_id: Uuid,
     to: TenantStatus,
 ) -> Result<Json<AdminTenant>, ApiError> {
-    let tenant_id = parse_tenant_id(tenant_id)?;
     let mut conn = ControlConn::get(&state.db.pool).await?;
     let tenant = status::set_status(&mut conn, tenant_id, to)
         .await?

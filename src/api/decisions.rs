@@ -15,16 +15,11 @@ use uuid::Uuid;
 use super::{ApiTags, tenant_tx};
 use crate::{
     app::AppState,
-    auth::ApiKeyAuth,
-    domain::{Str, bounded_text},
+    auth::{ApiKeyAuth, Principal},
+    domain::{DecisionId, DecisionText, ProposedBy, Resolution, ResolvedBy, SpaceId},
     error::ApiError,
     store::{decisions, decisions::DecisionRow, spaces},
 };
-
-/// Longest decision text and resolution, in characters.
-pub const MAX_DECISION_CHARS: usize = 4000;
-/// Longest `proposed_by` / `resolved_by`, in characters.
-const MAX_ACTOR_REF_CHARS: usize = 256;
 
 /// Where a decision is in its lifecycle.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,46 +92,20 @@ impl From<DecisionRow> for Decision {
 #[derive(Object)]
 pub struct NewDecision {
     /// Defaults to the caller's actor id (at most 256 characters).
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 256,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    proposed_by: Option<Str>,
+    #[oai(nullable)]
+    proposed_by: Option<ProposedBy>,
     /// The proposal, 1–4000 characters.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 4000,
-        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
-    ))]
-    text: Str,
+    text: DecisionText,
 }
 
 #[derive(Object)]
 pub struct ResolveDecision {
     /// Defaults to the caller's actor id (at most 256 characters).
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 256,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    resolved_by: Option<Str>,
+    #[oai(nullable)]
+    resolved_by: Option<ResolvedBy>,
     /// The outcome (at most 4000 characters).
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 4000,
-            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    resolution: Option<Str>,
+    #[oai(nullable)]
+    resolution: Option<Resolution>,
     /// `resolved` or `rejected`; `proposed` is a 400 (`status must be resolved or rejected`).
     status: DecisionStatus,
 }
@@ -169,7 +138,7 @@ impl DecisionsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// Only decisions in this status.
         status: Query<Option<DecisionStatus>>,
     ) -> Result<Json<Vec<Decision>>, ApiError> {
@@ -193,13 +162,13 @@ impl DecisionsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         body: Json<NewDecision>,
     ) -> Result<Json<Decision>, ApiError> {
         let caller = auth.principal();
         let body = body.0;
-        let text = multiline_text("text", &body.text)?;
-        let proposed_by = actor_ref("proposed_by", body.proposed_by, caller.actor_id)?;
+        let text = body.text.into_string();
+        let proposed_by = actor_ref(body.proposed_by.map(ProposedBy::into_string), caller);
         let tx = tenant_tx(&state, caller).await?;
         spaces::lock_active(&tx, &space_id).await?;
         let row = decisions::insert(&tx, &space_id, &proposed_by, &text).await?;
@@ -220,7 +189,7 @@ impl DecisionsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
     ) -> Result<Json<DecisionCounts>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
         spaces::require(&tx, &space_id).await?;
@@ -254,11 +223,11 @@ impl DecisionsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// The decision's id (a UUID; anything else is a 404).
-        decision_id: Path<String>,
+        decision_id: Path<DecisionId>,
     ) -> Result<Json<Decision>, ApiError> {
-        let decision_id = parse_decision_id(&decision_id)?;
+        let decision_id = decision_id.get();
         let tx = tenant_tx(&state, auth.principal()).await?;
         spaces::require(&tx, &space_id).await?;
         let row = decisions::get(&tx, &space_id, decision_id)
@@ -282,22 +251,19 @@ impl DecisionsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// The decision's id (a UUID; anything else is a 404).
-        decision_id: Path<String>,
+        decision_id: Path<DecisionId>,
         body: Json<ResolveDecision>,
     ) -> Result<Json<Decision>, ApiError> {
         let caller = auth.principal();
-        let decision_id = parse_decision_id(&decision_id)?;
+        let decision_id = decision_id.get();
         let body = body.0;
         if body.status == DecisionStatus::Proposed {
             return Err(ApiError::bad_request("status must be resolved or rejected"));
         }
-        let resolved_by = actor_ref("resolved_by", body.resolved_by, caller.actor_id)?;
-        let resolution = body
-            .resolution
-            .map(|r| multiline_text("resolution", &r))
-            .transpose()?;
+        let resolved_by = actor_ref(body.resolved_by.map(ResolvedBy::into_string), caller);
+        let resolution = body.resolution.map(Resolution::into_string);
         let tx = tenant_tx(&state, caller).await?;
         spaces::require(&tx, &space_id).await?;
         let updated = decisions::resolve(
@@ -324,41 +290,10 @@ impl DecisionsApi {
 }
 
 fn decision_not_found() -> ApiError {
-    ApiError::not_found("Decision not found")
-}
-
-/// A malformed id cannot name a decision: 404, like an unknown one.
-fn parse_decision_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| decision_not_found())
-}
-
-/// Decision text and resolutions are prose: like [`bounded_text`] (trimmed, 1–4000
-/// characters) but line breaks and tabs are allowed.
-fn multiline_text(field: &str, value: &str) -> Result<String, ApiError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(ApiError::bad_request(format!("{field} must not be empty")));
-    }
-    if trimmed.chars().count() > MAX_DECISION_CHARS {
-        return Err(ApiError::bad_request(format!(
-            "{field} must be at most {MAX_DECISION_CHARS} characters"
-        )));
-    }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(ApiError::bad_request(format!(
-            "{field} must not contain control characters other than line breaks and tabs"
-        )));
-    }
-    Ok(trimmed.to_string())
+    ApiError::not_found(DecisionId::NOT_FOUND)
 }
 
 /// Who proposed or resolved: the given name, or the caller's actor id.
-fn actor_ref(field: &str, value: Option<Str>, caller: Uuid) -> Result<String, ApiError> {
-    match value {
-        Some(v) => bounded_text(field, &v, MAX_ACTOR_REF_CHARS).map_err(ApiError::bad_request),
-        None => Ok(caller.to_string()),
-    }
+fn actor_ref(given: Option<String>, caller: &Principal) -> String {
+    given.unwrap_or_else(|| caller.actor_id.to_string())
 }

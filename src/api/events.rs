@@ -17,7 +17,7 @@ use super::{
     ApiTags,
     event::Event,
     event_pager::{EventPager, PAGE_ROWS},
-    event_write::{Draft, IdempotencyKey, event_not_found, missing_from_space, post_event},
+    event_write::{Draft, KeyHeader, event_not_found, missing_from_space, post_event},
     json_body::JsonBody,
     json_stream::{JsonStream, event_elements},
     space_not_found, tenant_tx,
@@ -26,7 +26,10 @@ use crate::{
     app::AppState,
     auth::ApiKeyAuth,
     db::pipeline,
-    domain::{IsoTimestamp, Str},
+    domain::{
+        EventId, EventText, IdempotencyKey, IsoTimestamp, Reference, SpaceId, SpeakerId,
+        SpeakerName, SpeakerType, Str,
+    },
     error::ApiError,
     store::event_pages::{self, PageSize, Scope},
     store::events,
@@ -38,28 +41,13 @@ use crate::{
 #[derive(Object)]
 pub struct SpeechRequest {
     /// Who spoke, at most 128 characters; defaults to the caller's actor id.
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    speaker_id: Option<Str>,
+    #[oai(nullable)]
+    speaker_id: Option<SpeakerId>,
     /// At most 200 characters; defaults to the caller's display name.
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 200,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    speaker_name: Option<Str>,
+    #[oai(nullable)]
+    speaker_name: Option<SpeakerName>,
     /// 1–32768 characters, not blank; kept as sent.
-    #[oai(validator(min_length = 1, max_length = 32768))]
-    text: Str,
+    text: EventText,
     /// A thread of this space to post into (404 if unknown).
     #[oai(nullable)]
     thread_id: Option<Str>,
@@ -79,8 +67,7 @@ pub struct AgentResponseRequest {
     #[oai(nullable)]
     agent_name: Option<Str>,
     /// 1–32768 characters, not blank; kept as sent.
-    #[oai(validator(min_length = 1, max_length = 32768))]
-    text: Str,
+    text: EventText,
     /// The event of this space this responds to (404 if unknown).
     #[oai(nullable)]
     parent_event_id: Option<Str>,
@@ -97,44 +84,23 @@ pub struct AgentResponseRequest {
 #[derive(Object)]
 pub struct NewEventRequest {
     /// Source identifier, 1–128 characters.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 128,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    ))]
-    speaker_id: Str,
+    speaker_id: SpeakerId,
     /// Display name, 1–200 characters.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    ))]
-    speaker_name: Str,
+    speaker_name: SpeakerName,
     /// `human` (the default), `agent`, `transcript`, `system`, or a custom type matching
     /// `^[a-z][a-z0-9_-]{0,31}$`.
-    #[oai(
-        nullable,
-        validator(max_length = 32, pattern = "^[a-z][a-z0-9_-]{0,31}$")
-    )]
-    speaker_type: Option<Str>,
+    #[oai(nullable)]
+    speaker_type: Option<SpeakerType>,
     /// 1–32768 characters, not blank; kept as sent.
-    #[oai(validator(min_length = 1, max_length = 32768))]
-    text: Str,
+    text: EventText,
     /// The event of this space this one answers (404 if unknown).
     #[oai(nullable)]
     parent_event_id: Option<Str>,
     /// Artifact URIs: at most 50, each absolute (with a scheme) and at most 2048 characters.
     /// Schemes that run script when a link is followed (`javascript:`, `vbscript:`, `data:`,
     /// in any case, as browsers read them) are refused.
-    #[oai(
-        nullable,
-        validator(
-            max_items = 50,
-            max_length = 2048,
-            pattern = r"^\s*[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    references: Option<Vec<Str>>,
+    #[oai(nullable, validator(max_items = 50))]
+    references: Option<Vec<Reference>>,
     /// A thread of this space to post into (404 if unknown).
     #[oai(nullable)]
     thread_id: Option<Str>,
@@ -164,13 +130,10 @@ impl EventsApi {
         auth: ApiKeyAuth,
         req: &Request,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[\x21-\x7e]+$")
-        )]
-        idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<IdempotencyKey>>,
         body: Json<SpeechRequest>,
     ) -> Result<JsonBody<Event>, ApiError> {
         let caller = auth.principal();
@@ -178,12 +141,12 @@ impl EventsApi {
         let draft = Draft {
             speaker_id: b
                 .speaker_id
-                .unwrap_or_else(|| Str(caller.actor_id.to_string())),
+                .map_or_else(|| caller.actor_id.to_string(), SpeakerId::into_string),
             speaker_name: b
                 .speaker_name
-                .unwrap_or_else(|| Str(caller.display_name.clone())),
+                .map_or_else(|| caller.display_name.clone(), SpeakerName::into_string),
             speaker_type: "human".into(),
-            text: b.text,
+            text: b.text.into_string(),
             parent_event_id: None,
             thread_id: b.thread_id,
             references: Vec::new(),
@@ -194,7 +157,7 @@ impl EventsApi {
             caller,
             &space_id,
             "speech",
-            IdempotencyKey(idempotency_key.0, req),
+            KeyHeader(idempotency_key.0, req),
             draft,
         );
         Ok(JsonBody(event.await?))
@@ -216,22 +179,19 @@ impl EventsApi {
         auth: ApiKeyAuth,
         req: &Request,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[\x21-\x7e]+$")
-        )]
-        idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<IdempotencyKey>>,
         body: Json<AgentResponseRequest>,
     ) -> Result<JsonBody<Event>, ApiError> {
         let caller = auth.principal();
         let b = body.0;
         let draft = Draft {
-            speaker_id: Str(caller.actor_id.to_string()),
-            speaker_name: Str(caller.display_name.clone()),
+            speaker_id: caller.actor_id.to_string(),
+            speaker_name: caller.display_name.clone(),
             speaker_type: "agent".into(),
-            text: b.text,
+            text: b.text.into_string(),
             parent_event_id: b.parent_event_id,
             thread_id: b.thread_id,
             references: Vec::new(),
@@ -242,7 +202,7 @@ impl EventsApi {
             caller,
             &space_id,
             "response",
-            IdempotencyKey(idempotency_key.0, req),
+            KeyHeader(idempotency_key.0, req),
             draft,
         );
         Ok(JsonBody(event.await?))
@@ -263,24 +223,28 @@ impl EventsApi {
         auth: ApiKeyAuth,
         req: &Request,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// Makes retries safe: 1–255 visible ASCII characters, unique per request.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[\x21-\x7e]+$")
-        )]
-        idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<IdempotencyKey>>,
         body: Json<NewEventRequest>,
     ) -> Result<JsonBody<Event>, ApiError> {
         let b = body.0;
         let draft = Draft {
-            speaker_id: b.speaker_id,
-            speaker_name: b.speaker_name,
-            speaker_type: b.speaker_type.map_or_else(|| "human".into(), |t| t.0),
-            text: b.text,
+            speaker_id: b.speaker_id.into_string(),
+            speaker_name: b.speaker_name.into_string(),
+            speaker_type: b
+                .speaker_type
+                .map_or_else(|| "human".into(), SpeakerType::into_string),
+            text: b.text.into_string(),
             parent_event_id: b.parent_event_id,
             thread_id: b.thread_id,
-            references: b.references.unwrap_or_default(),
+            references: b
+                .references
+                .unwrap_or_default()
+                .into_iter()
+                .map(Reference::into_string)
+                .collect(),
             metadata: b.metadata,
         };
         let caller = auth.principal();
@@ -289,7 +253,7 @@ impl EventsApi {
             caller,
             &space_id,
             "events",
-            IdempotencyKey(idempotency_key.0, req),
+            KeyHeader(idempotency_key.0, req),
             draft,
         );
         Ok(JsonBody(event.await?))
@@ -308,7 +272,7 @@ impl EventsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// An event id of this space: only events after it are returned (404 if unknown,
         /// 400 if not a UUID).
         since: Query<Option<String>>,
@@ -337,7 +301,7 @@ impl EventsApi {
                 EventPager::new(
                     state.db.pool.clone(),
                     caller.schema.clone(),
-                    space_id.0,
+                    space_id.0.into_string(),
                     Scope::All,
                     i64::MAX,
                     limit - returned,
@@ -375,11 +339,11 @@ impl EventsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// The event's id (a UUID; anything else is a 404).
-        event_id: Path<String>,
+        event_id: Path<EventId>,
     ) -> Result<JsonBody<Event>, ApiError> {
-        let id = Uuid::parse_str(&event_id).map_err(|_| event_not_found())?;
+        let id = event_id.get();
         let tx = tenant_tx(&state, auth.principal()).await?;
         let Some(event) = events::get(&tx, &space_id, id).await? else {
             return Err(missing_from_space(&tx, &space_id, event_not_found()).await?);
@@ -403,7 +367,7 @@ impl EventsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// ISO 8601 start time, e.g. `2026-04-07T10:00:00Z` (UTC when it has no offset).
         start: Query<Option<IsoTimestamp>>,
         /// ISO 8601 end time (UTC when it has no offset); not before `start`.
@@ -425,7 +389,7 @@ impl EventsApi {
         let mut pager = EventPager::new(
             state.db.pool.clone(),
             caller.schema.clone(),
-            space_id.0,
+            space_id.0.into_string(),
             Scope::Between(start.0.map(IsoTimestamp::get), end.0.map(IsoTimestamp::get)),
             through,
             limit.unwrap_or(1000),

@@ -25,6 +25,7 @@ use super::{
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
+    domain::SpaceId,
     error::ApiError,
     store::{
         event_pages::{self, PageSize},
@@ -50,7 +51,7 @@ impl MentionsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// The participant's id (an actor id).
         participant_id: Path<String>,
         /// An event id of this space: only events after it are returned (404 if unknown,
@@ -68,7 +69,7 @@ impl MentionsApi {
         let mut pages = SeqPages {
             pool: state.db.pool.clone(),
             schema: caller.schema.clone(),
-            space_id: space_id.0,
+            space_id: space_id.0.into_string(),
             size: PageSize::new(seqs.len() as i64, state.memory.read_page_bytes),
             seqs,
         };

@@ -11,7 +11,7 @@ use super::{ApiTags, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
-    domain::{Str, bounded_text},
+    domain::{AgentAdapter, SpaceId, Str},
     error::ApiError,
     store::{participants, participants::ParticipantRow, spaces},
 };
@@ -60,15 +60,8 @@ pub struct JoinRequest {
     #[oai(nullable)]
     participant_type: Option<Str>,
     /// How an agent is connected, e.g. `mcp` (at most 64 characters).
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 64,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    agent_adapter: Option<Str>,
+    #[oai(nullable)]
+    agent_adapter: Option<AgentAdapter>,
 }
 
 pub struct ParticipantsApi;
@@ -88,7 +81,7 @@ impl ParticipantsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
     ) -> Result<Json<Vec<Participant>>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
         spaces::require(&tx, &space_id).await?;
@@ -111,22 +104,17 @@ impl ParticipantsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         body: Json<JoinRequest>,
     ) -> Result<Json<Participant>, ApiError> {
         let caller = auth.principal();
-        let agent_adapter = body
-            .0
-            .agent_adapter
-            .map(|a| bounded_text("agent_adapter", &a, 64))
-            .transpose()
-            .map_err(ApiError::bad_request)?;
+        let agent_adapter = body.0.agent_adapter.map(AgentAdapter::into_string);
         let tx = tenant_tx(&state, caller).await?;
         spaces::require(&tx, &space_id).await?;
         let row = participants::join(
             &tx,
             &ParticipantRow {
-                space_id: space_id.0,
+                space_id: space_id.0.into_string(),
                 participant_id: caller.actor_id.to_string(),
                 name: caller.display_name.clone(),
                 participant_type: caller.actor_type.as_str().to_string(),

@@ -16,7 +16,7 @@ use super::ApiTags;
 use crate::{
     app::AppState,
     auth::{ApiKeyAuth, Principal, invalidation, pat},
-    domain::{Str, bounded_text},
+    domain::PatName,
     error::ApiError,
     store::{
         actors,
@@ -25,17 +25,10 @@ use crate::{
     tenancy::ControlConn,
 };
 
-const MAX_NAME_CHARS: usize = 64;
-
 #[derive(Object)]
 pub struct NewPat {
     /// Label for this token, 1–64 characters.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 64,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    ))]
-    name: Str,
+    name: PatName,
 }
 
 /// A personal access token's metadata (never the token itself).
@@ -135,8 +128,7 @@ impl PatsApi {
         body: Json<NewPat>,
     ) -> Result<Json<CreatedPat>, ApiError> {
         let caller = human(&auth)?;
-        let name =
-            bounded_text("name", &body.0.name, MAX_NAME_CHARS).map_err(ApiError::bad_request)?;
+        let name = body.0.name.into_string();
         let token = state.auth.mint(pat::generate).await?;
         let row = NewPatRow {
             pat_id: Uuid::now_v7(),

@@ -15,8 +15,8 @@ use crate::{
     app::AppState,
     auth::ApiKeyAuth,
     domain::{
-        Str, bounded_text,
-        space::{LinksError, MAX_DESCRIPTION_CHARS, check_links, check_space_id},
+        SpaceDescription, SpaceId,
+        space::{Link, distinct_links},
     },
     error::ApiError,
     store::{participants, participants::ParticipantRow, spaces, spaces::SpaceRow},
@@ -53,61 +53,28 @@ impl SpaceState {
 pub struct NewSpace {
     /// Unique within the tenant: 1–128 characters of `A-Z a-z 0-9 . _ -`, starting with a
     /// letter or digit.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 128,
-        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
-    ))]
-    space_id: Str,
+    space_id: SpaceId,
     /// What this space is about (at most 2000 characters).
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 2000,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    description: Option<Str>,
+    #[oai(nullable)]
+    description: Option<SpaceDescription>,
     /// External http(s) URLs (Jira, GitHub, …): at most 50, each at most 2048 characters,
     /// no duplicates (a duplicate is a 409).
-    #[oai(
-        nullable,
-        validator(
-            max_items = 50,
-            max_length = 2048,
-            pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$"
-        )
-    )]
-    links: Option<Vec<Str>>,
+    #[oai(nullable, validator(max_items = 50))]
+    links: Option<Vec<Link>>,
 }
 
 /// Fields to change; absent or `null` fields are left as they are.
 #[derive(Object)]
 pub struct SpacePatch {
     /// New description (at most 2000 characters).
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 2000,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    description: Option<Str>,
+    #[oai(nullable)]
+    description: Option<SpaceDescription>,
     /// Setting `archived` records `ended_at`; setting `active` or `paused` clears it.
     #[oai(nullable)]
     status: Option<SpaceState>,
     /// Replaces the links (same rules as at creation).
-    #[oai(
-        nullable,
-        validator(
-            max_items = 50,
-            max_length = 2048,
-            pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$"
-        )
-    )]
-    links: Option<Vec<Str>>,
+    #[oai(nullable, validator(max_items = 50))]
+    links: Option<Vec<Link>>,
 }
 
 /// Space metadata with its participants and event counters.
@@ -178,8 +145,8 @@ impl SpacesApi {
     ) -> Result<Json<SpaceCreated>, ApiError> {
         let caller = auth.principal();
         let body = body.0;
-        let space_id = check_space_id(&body.space_id).map_err(ApiError::bad_request)?;
-        let description = description(body.description)?;
+        let space_id = body.space_id.into_string();
+        let description = body.description.map(SpaceDescription::into_string);
         let links = links(body.links.unwrap_or_default())?;
         let tx = tenant_tx(&state, caller).await?;
         let row = spaces::insert(
@@ -225,7 +192,7 @@ impl SpacesApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
         let row = spaces::get(&tx, &space_id)
@@ -251,11 +218,11 @@ impl SpacesApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         body: Json<SpacePatch>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let body = body.0;
-        let description = description(body.description)?;
+        let description = body.description.map(SpaceDescription::into_string);
         let links = body.links.map(links).transpose()?;
         let tx = tenant_tx(&state, auth.principal()).await?;
         let row = spaces::update(
@@ -286,7 +253,7 @@ impl SpacesApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
     ) -> Result<Json<SpaceInfo>, ApiError> {
         let tx = tenant_tx(&state, auth.principal()).await?;
         let Some(row) = spaces::archive(&tx, &space_id).await? else {
@@ -324,18 +291,8 @@ impl SpacesApi {
     }
 }
 
-fn description(value: Option<Str>) -> Result<Option<String>, ApiError> {
-    value
-        .map(|d| bounded_text("description", &d, MAX_DESCRIPTION_CHARS))
-        .transpose()
-        .map_err(ApiError::bad_request)
-}
-
-fn links(value: Vec<Str>) -> Result<Vec<String>, ApiError> {
-    check_links(value).map_err(|e| match e {
-        LinksError::Invalid(msg) => ApiError::bad_request(msg),
-        LinksError::Duplicate(msg) => ApiError::conflict(msg),
-    })
+fn links(value: Vec<Link>) -> Result<Vec<String>, ApiError> {
+    distinct_links(value).map_err(ApiError::conflict)
 }
 
 /// Attach participants to spaces with one query for all of them.

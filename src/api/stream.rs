@@ -19,6 +19,7 @@ use super::{
 use crate::{
     app::AppState,
     auth::{ApiKeyAuth, revocation},
+    domain::SpaceId,
     error::ApiError,
     realtime::{SpaceKey, subscription},
     store::spaces,
@@ -59,7 +60,7 @@ impl StreamApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// Resume after this event id.
         since: Query<Option<String>>,
         /// Resume after this event id (takes precedence over `since`).
@@ -82,7 +83,7 @@ impl StreamApi {
         tx.end_read();
         let space = SpaceKey {
             schema: caller.schema.clone(),
-            space_id: space_id.0,
+            space_id: space_id.0.into_string(),
         };
         // Subscribe now, not when the stream is first polled (after its replay): an
         // invalidation in between would otherwise be missed and the stream never closed.
@@ -123,7 +124,7 @@ impl StreamApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
     ) -> Result<Json<StreamToken>, ApiError> {
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
@@ -132,7 +133,7 @@ impl StreamApi {
         let (token, expires_at) = state.auth.stream_tokens.mint(caller, &space_id);
         Ok(Json(StreamToken {
             token,
-            space_id: space_id.0,
+            space_id: space_id.0.into_string(),
             expires_at,
         }))
     }

@@ -15,7 +15,7 @@ use super::{ApiTags, tenant_tx};
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
-    domain::IsoTimestamp,
+    domain::{IsoTimestamp, SpaceId},
     error::ApiError,
     store::{decisions, spaces, summaries, summaries::SummaryRow},
     summary::{self, MAX_DECISIONS, MAX_EVENTS, SummaryInput},
@@ -86,7 +86,7 @@ impl SummaryApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// Window start (ISO 8601); default: one hour before `end`.
         start: Query<Option<IsoTimestamp>>,
         /// Window end (ISO 8601); default: now, rounded up to the next whole minute.
@@ -112,7 +112,7 @@ impl SummaryApi {
         tx.commit().await?;
 
         let input = SummaryInput {
-            space_id: space_id.0,
+            space_id: space_id.0.into_string(),
             window_start: start,
             window_end: end,
             events,

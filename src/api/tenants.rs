@@ -11,7 +11,7 @@ use super::ApiTags;
 use crate::{
     app::AppState,
     auth::ApiKeyAuth,
-    domain::{Str, TenantStatus, bounded_text},
+    domain::{TenantId, TenantName, TenantStatus},
     error::ApiError,
     store::{
         actors,
@@ -21,18 +21,10 @@ use crate::{
     tenancy::provision::{self, ProvisionError, TenantQuota},
 };
 
-/// Longest tenant name accepted.
-const MAX_NAME_CHARS: usize = 200;
-
 #[derive(Object)]
 pub struct NewTenant {
     /// Tenant name, 1–200 characters. The schema name is derived from it.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    ))]
-    name: Str,
+    name: TenantName,
 }
 
 #[derive(Object)]
@@ -103,8 +95,7 @@ impl TenantsApi {
         if !caller.is_human() {
             return Err(ApiError::forbidden("Only human actors can create tenants"));
         }
-        let name =
-            bounded_text("name", &body.name, MAX_NAME_CHARS).map_err(ApiError::bad_request)?;
+        let name = body.0.name.into_string();
         let quota = TenantQuota {
             per_hour: state.limits.tenants_per_actor_per_hour,
             total: state.limits.tenants_per_actor,
@@ -141,14 +132,12 @@ impl TenantsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The tenant's id (a UUID).
-        tenant_id: Path<String>,
+        tenant_id: Path<TenantId>,
     ) -> Result<Json<TenantInfo>, ApiError> {
-        let not_found = || ApiError::not_found("Tenant not found");
-        let tenant_id = Uuid::parse_str(&tenant_id).map_err(|_| not_found())?;
         let conn = ControlConn::get(&state.db.pool).await?;
-        let tenant = tenants::get(&conn, tenant_id)
+        let tenant = tenants::get(&conn, tenant_id.get())
             .await?
-            .ok_or_else(not_found)?;
+            .ok_or_else(|| ApiError::not_found(TenantId::NOT_FOUND))?;
         if auth.principal().tenant_id != Some(tenant.tenant_id) {
             return Err(ApiError::forbidden("Not a member of this tenant"));
         }

@@ -22,7 +22,7 @@ use crate::{
     app::AppState,
     auth::ApiKeyAuth,
     db::pipeline,
-    domain::{Str, bounded_text},
+    domain::{SpaceId, Str, ThreadId, ThreadSubject},
     error::ApiError,
     store::{
         event_pages::{PageSize, Scope},
@@ -31,22 +31,13 @@ use crate::{
     },
 };
 
-const MAX_SUBJECT_CHARS: usize = 200;
-
 #[derive(Object)]
 pub struct NewThread {
     /// The event of this space the thread hangs off (404 if unknown).
     parent_event_id: Str,
     /// At most 200 characters.
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 200,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    subject: Option<Str>,
+    #[oai(nullable)]
+    subject: Option<ThreadSubject>,
 }
 
 #[derive(Object, Serialize)]
@@ -105,16 +96,11 @@ impl ThreadsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         body: Json<NewThread>,
     ) -> Result<Json<Thread>, ApiError> {
         let caller = auth.principal();
-        let subject = body
-            .0
-            .subject
-            .map(|s| bounded_text("subject", &s, MAX_SUBJECT_CHARS))
-            .transpose()
-            .map_err(ApiError::bad_request)?;
+        let subject = body.0.subject.map(ThreadSubject::into_string);
         let tx = tenant_tx(&state, caller).await?;
         // Locked until commit, so no archive lands between the check and the insert; a
         // thread that already exists is still answered in a space no longer active.
@@ -167,11 +153,11 @@ impl ThreadsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The space's id.
-        space_id: Path<String>,
+        space_id: Path<SpaceId>,
         /// The thread's id or its parent event's id (a UUID; anything else is a 404).
-        event_id: Path<String>,
+        event_id: Path<ThreadId>,
     ) -> Result<JsonStream<ThreadWithEvents>, ApiError> {
-        let id = Uuid::parse_str(&event_id).map_err(|_| thread_not_found())?;
+        let id = event_id.get();
         let caller = auth.principal();
         let tx = tenant_tx(&state, caller).await?;
         let Some(thread) = threads::find(&tx, &space_id, id).await? else {
@@ -185,7 +171,7 @@ impl ThreadsApi {
         let mut pager = EventPager::new(
             state.db.pool.clone(),
             caller.schema.clone(),
-            space_id.0,
+            space_id.0.into_string(),
             Scope::Thread(thread.thread_id),
             through.unwrap_or(0),
             i64::MAX,

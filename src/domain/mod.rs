@@ -1,15 +1,32 @@
 //! Validated values and pure rules. Each parser returns a message that names the field, so
-//! a violation becomes a 400 that tells the caller what to fix.
+//! a violation becomes a 400 that tells the caller what to fix. Every input rule of the API
+//! is one type here that carries its bounds into the OpenAPI document too
+//! ([`input`] has the shared machinery).
 
+mod decision;
+mod event;
+mod headers;
+mod ids;
+mod input;
+mod names;
 pub mod space;
 mod strict;
 mod text;
 mod timestamp;
-pub mod uri;
+mod uri;
 
 pub use strict::Str;
 
-pub use text::{bounded_text, check_email, check_metadata};
+pub use decision::{DecisionText, Resolution};
+pub use event::{EventText, Reference, SpeakerType};
+pub use headers::{IdempotencyKey, InstallationId};
+pub use ids::{ActorId, DecisionId, EventId, TenantId, ThreadId};
+pub use names::{
+    AgentAdapter, AgentProfile, DisplayName, Email, PatName, ProposedBy, ResolvedBy,
+    SpaceDescription, SpeakerId, SpeakerName, TenantName, ThreadSubject,
+};
+pub use space::SpaceId;
+pub use text::check_metadata;
 pub use timestamp::IsoTimestamp;
 
 use poem_openapi::Enum;

@@ -1,76 +1,32 @@
 //! A JSON string that is only a string. poem-openapi's `String` silently accepts `42` and
 //! `true` as `"42"` and `"true"`; request bodies use [`Str`] so a wrong type is a 400.
 
-use std::{borrow::Cow, ops::Deref};
+use poem_openapi::registry::MetaSchema;
 
-use poem_openapi::{
-    registry::MetaSchemaRef,
-    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
-};
-use serde_json::Value;
+use super::input::string_input;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Str(pub String);
 
-/// Lets poem-openapi's string validators (`max_length`, `pattern`, …) check a [`Str`].
-impl AsRef<str> for Str {
-    fn as_ref(&self) -> &str {
-        &self.0
+impl Str {
+    /// Any string: only the JSON type is checked.
+    pub fn parse(raw: &str) -> Result<String, String> {
+        Ok(raw.to_string())
+    }
+
+    fn schema() -> MetaSchema {
+        MetaSchema::new("string")
     }
 }
 
-impl Deref for Str {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Type for Str {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        String::schema_ref()
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::once(self))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl ParseFromJSON for Str {
-    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
-        match value.unwrap_or_default() {
-            Value::String(s) => Ok(Str(s)),
-            other => Err(ParseError::expected_type(other)),
-        }
-    }
-}
-
-impl ToJSON for Str {
-    fn to_json(&self) -> Option<Value> {
-        Some(Value::String(self.0.clone()))
-    }
-}
+string_input!(Str);
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use poem_openapi::types::ParseFromJSON;
     use serde_json::json;
+
+    use super::*;
 
     #[test]
     fn only_strings_parse() {

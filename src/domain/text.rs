@@ -1,35 +1,6 @@
-//! Bounds on free text, e-mail addresses and metadata objects.
+//! Bounds on metadata objects.
 
 use serde_json::Value;
-
-/// Trim `value` and require 1..=`max` characters without control characters.
-pub fn bounded_text(field: &str, value: &str, max: usize) -> Result<String, String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(format!("{field} must not be empty"));
-    }
-    if trimmed.chars().count() > max {
-        return Err(format!("{field} must be at most {max} characters"));
-    }
-    if trimmed.chars().any(|c| c.is_control()) {
-        return Err(format!("{field} must not contain control characters"));
-    }
-    Ok(trimmed.to_string())
-}
-
-/// A plausible e-mail address: one `@` with text on both sides, no spaces, at most 254 bytes.
-pub fn check_email(value: &str) -> Result<String, String> {
-    let email = value.trim();
-    let valid = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && matches!(email.split_once('@'), Some((local, domain))
-            if !local.is_empty() && !domain.is_empty() && !domain.contains('@'));
-    if valid {
-        Ok(email.to_string())
-    } else {
-        Err("email must be a valid e-mail address".to_string())
-    }
-}
 
 /// Largest metadata object accepted, serialised.
 pub const MAX_METADATA_BYTES: usize = 16 * 1024;
@@ -68,26 +39,6 @@ fn has_nul(value: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn text_is_trimmed_and_bounded() {
-        assert_eq!(bounded_text("name", "  Acme ", 10).unwrap(), "Acme");
-        assert!(
-            bounded_text("name", "   ", 10)
-                .unwrap_err()
-                .contains("name")
-        );
-        assert!(bounded_text("name", &"x".repeat(11), 10).is_err());
-        assert!(bounded_text("name", "a\u{0}b", 10).is_err());
-    }
-
-    #[test]
-    fn emails() {
-        assert!(check_email("alice@example.com").is_ok());
-        for bad in ["", "alice", "@example.com", "alice@", "a b@c.d", "a@b@c"] {
-            assert!(check_email(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn metadata_must_be_a_small_object() {

@@ -71,7 +71,7 @@ pub async fn get(db: &TenantTx, space_id: &str) -> Result<Option<SpaceRow>, toki
 }
 
 pub fn not_found() -> ApiError {
-    ApiError::not_found("Space not found")
+    ApiError::not_found(crate::domain::SpaceId::NOT_FOUND)
 }
 
 pub fn not_active() -> ApiError {

@@ -174,3 +174,33 @@ async fn nul_characters_are_400_not_500() {
         }
     }
 }
+
+/// A refused value is answered with its rule's own message, not with the parser's wording
+/// around it.
+#[tokio::test]
+async fn a_refused_value_gets_its_rules_message() {
+    let app = TestApp::spawn().await;
+    let alice = app.human_in_new_tenant("Alice").await;
+    app.space(&alice, "room").await;
+    for (key, body, expected) in [
+        (None, json!({"text": " \n"}), "text must not be empty"),
+        (
+            None,
+            json!({"text": "t", "speaker_name": "x".repeat(201)}),
+            "speaker_name must be at most 200 characters",
+        ),
+        (
+            Some("a b"),
+            json!({"text": "t"}),
+            "Idempotency-Key must be 1-255 visible ASCII characters",
+        ),
+        (
+            Some("é"),
+            json!({"text": "t"}),
+            "Idempotency-Key must be 1-255 visible ASCII characters",
+        ),
+    ] {
+        let (status, resp) = post(&app, &alice, "/api/spaces/room/speech", key, body).await;
+        assert_eq!((status, resp["detail"].as_str()), (400, Some(expected)));
+    }
+}

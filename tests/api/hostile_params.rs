@@ -1,5 +1,5 @@
-//! Property test: whatever a client puts in a timestamp, cursor or limit parameter, the
-//! answer is never a 5xx, and every 4xx is `{"detail": "…"}`. Values mix arbitrary Unicode
+//! Property tests: whatever a client puts in a timestamp, cursor or limit parameter, or in
+//! a path id, the answer is never a 5xx, and every 4xx is `{"detail": "…"}`. Values mix arbitrary Unicode
 //! (controls and NUL included), near-miss ISO 8601 with extreme years, instants across chrono's
 //! whole range (most before or after what PostgreSQL stores), UUIDs that are and are not
 //! event ids, and integers of any size.
@@ -11,6 +11,8 @@ use proptest::{
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, json_of};
+
+mod path_ids;
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {
@@ -143,6 +145,19 @@ async fn no_parameter_value_gets_a_server_error() {
             (target, value)
         },
     );
+    let (app, key) = (&app, alice.api_key.as_str());
+    run_cases(strategy, |target, value| async move {
+        probe(app, key, target, &value).await
+    });
+}
+
+/// Probes 600 (target, value) cases of `strategy` from inside the test's runtime, and
+/// fails with the smallest case that fails.
+fn run_cases<F, Fut>(strategy: impl Strategy<Value = (usize, String)>, probe: F)
+where
+    F: Fn(usize, String) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
     let mut runner = TestRunner::new(Config {
         cases: 600,
         failure_persistence: None,
@@ -152,7 +167,7 @@ async fn no_parameter_value_gets_a_server_error() {
     let result = tokio::task::block_in_place(|| {
         runner.run(&strategy, |(target, value)| {
             handle
-                .block_on(probe(&app, &alice.api_key, target, &value))
+                .block_on(probe(target, value))
                 .map_err(TestCaseError::fail)
         })
     });

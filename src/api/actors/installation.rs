@@ -11,36 +11,29 @@ use poem::Request;
 use poem_openapi::{ApiResponse, Enum, Object, payload::Json};
 use uuid::Uuid;
 
-use super::{ConnectionState, actor_not_found, manage::sponsors_here, parse_actor_id};
+use super::{ConnectionState, actor_not_found, manage::sponsors_here};
 use crate::{
     app::AppState,
     auth::{Principal, invalidation, keys},
-    domain::ActorType,
+    domain::{ActorType, InstallationId},
     error::{ApiError, ErrorBody},
     store::{actors, actors::ActorRow, credentials},
     tenancy::ControlConn,
 };
 
-pub const INSTALLATION_HEADER: &str = "X-Installation-Id";
 pub const FORCE_HEADER: &str = "X-Force-Rotate";
-const MAX_INSTALLATION_CHARS: usize = 128;
 
 /// The `X-Installation-Id` header as the typed parameter read it, checked against the raw
 /// request: poem reads a value that is not visible ASCII as no header at all.
-pub fn installation_id(typed: Option<String>, req: &Request) -> Result<Option<String>, ApiError> {
-    let invalid = || {
-        ApiError::bad_request(format!(
-            "{INSTALLATION_HEADER} must be 1-{MAX_INSTALLATION_CHARS} visible ASCII characters"
-        ))
-    };
+pub fn installation_id(
+    typed: Option<InstallationId>,
+    req: &Request,
+) -> Result<Option<String>, ApiError> {
     match typed {
-        Some(id) => {
-            let valid = !id.is_empty()
-                && id.len() <= MAX_INSTALLATION_CHARS
-                && id.bytes().all(|b| b.is_ascii_graphic());
-            if valid { Ok(Some(id)) } else { Err(invalid()) }
+        Some(id) => Ok(Some(id.into_string())),
+        None if req.headers().contains_key(InstallationId::HEADER) => {
+            Err(ApiError::bad_request(InstallationId::invalid()))
         }
-        None if req.headers().contains_key(INSTALLATION_HEADER) => Err(invalid()),
         None => Ok(None),
     }
 }
@@ -167,11 +160,10 @@ fn connected_elsewhere(target: &ActorRow, installation: Option<&str>, force: boo
 pub async fn rotate(
     state: &AppState,
     caller: &Principal,
-    actor_id: &str,
+    id: Uuid,
     installation: Option<String>,
     force: bool,
 ) -> Result<RotateResponse, ApiError> {
-    let id = parse_actor_id(actor_id)?;
     let target = {
         let conn = ControlConn::get(&state.db.pool).await?;
         actors::get(&conn, id).await?.ok_or_else(actor_not_found)?
@@ -237,12 +229,7 @@ pub struct Released {
     status: ReleaseStatus,
 }
 
-pub async fn release(
-    state: &AppState,
-    caller: &Principal,
-    actor_id: &str,
-) -> Result<Released, ApiError> {
-    let id = parse_actor_id(actor_id)?;
+pub async fn release(state: &AppState, caller: &Principal, id: Uuid) -> Result<Released, ApiError> {
     let conn = ControlConn::get(&state.db.pool).await?;
     let target = actors::get(&conn, id).await?.ok_or_else(actor_not_found)?;
     if !sponsors_here(caller, &target) {

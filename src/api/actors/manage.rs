@@ -4,11 +4,11 @@ use poem_openapi::Object;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{ActorInfo, MAX_DISPLAY_NAME_CHARS, actor_not_found, parse_actor_id};
+use super::{ActorInfo, actor_not_found};
 use crate::{
     app::AppState,
     auth::{Principal, invalidation},
-    domain::{ActorType, Str, bounded_text, check_metadata},
+    domain::{ActorType, DisplayName, check_metadata},
     error::ApiError,
     store::{actors, actors::ActorRow},
     tenancy::ControlConn,
@@ -28,10 +28,9 @@ fn may_manage(caller: &Principal, target: &ActorRow) -> bool {
         || sponsors_here(caller, target)
 }
 
-/// The actor `actor_id` if the caller may manage it: 404 for an unknown or malformed id,
-/// 403 for an actor the caller does not own.
-async fn owned(state: &AppState, caller: &Principal, actor_id: &str) -> Result<Uuid, ApiError> {
-    let id = parse_actor_id(actor_id)?;
+/// The actor `id` if the caller may manage it: 404 for an unknown id, 403 for an actor the
+/// caller does not own.
+async fn owned(state: &AppState, caller: &Principal, id: Uuid) -> Result<Uuid, ApiError> {
     let conn = ControlConn::get(&state.db.pool).await?;
     let target = actors::get(&conn, id).await?.ok_or_else(actor_not_found)?;
     if !may_manage(caller, &target) {
@@ -54,15 +53,8 @@ pub async fn agents(state: &AppState, caller: &Principal) -> Result<Vec<ActorInf
 #[derive(Object)]
 pub struct ActorUpdate {
     /// New display name, 1–200 characters.
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 200,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    display_name: Option<Str>,
+    #[oai(nullable)]
+    display_name: Option<DisplayName>,
     /// Replaces the whole metadata object (at most 16 KiB); `{}` clears it, `null` or absent
     /// leaves it unchanged.
     #[oai(nullable)]
@@ -72,15 +64,11 @@ pub struct ActorUpdate {
 pub async fn update(
     state: &AppState,
     caller: &Principal,
-    actor_id: &str,
+    actor_id: Uuid,
     body: ActorUpdate,
 ) -> Result<ActorInfo, ApiError> {
     let bad = ApiError::bad_request;
-    let display_name = body
-        .display_name
-        .map(|n| bounded_text("display_name", &n, MAX_DISPLAY_NAME_CHARS))
-        .transpose()
-        .map_err(bad)?;
+    let display_name = body.display_name.map(DisplayName::into_string);
     let metadata = match body.metadata {
         None | Some(Value::Null) => None,
         Some(m) => Some(check_metadata(Some(m)).map_err(bad)?),
@@ -116,7 +104,7 @@ pub struct Deleted {
 pub async fn delete(
     state: &AppState,
     caller: &Principal,
-    actor_id: &str,
+    actor_id: Uuid,
 ) -> Result<Deleted, ApiError> {
     let id = owned(state, caller, actor_id).await?;
     let mut conn = ControlConn::get(&state.db.pool).await?;

@@ -21,7 +21,7 @@ use super::ApiTags;
 use crate::{
     app::AppState,
     auth::{ApiKeyAuth, OptionalApiKeyAuth},
-    domain::ActorType,
+    domain::{ActorId, ActorType, InstallationId},
     error::ApiError,
     store::{actors, actors::ActorRow},
     tenancy::ControlConn,
@@ -29,8 +29,6 @@ use crate::{
 use installation::{Released, RotateResponse};
 use manage::{ActorUpdate, Deleted};
 use register::{CreatedActor, NewActor};
-
-const MAX_DISPLAY_NAME_CHARS: usize = 200;
 
 /// Whether an agent is held by an installation.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,12 +107,7 @@ impl From<ActorRow> for ActorInfo {
 }
 
 fn actor_not_found() -> ApiError {
-    ApiError::not_found("Actor not found")
-}
-
-/// A path's actor id; a malformed one is a 404 like an unknown one.
-fn parse_actor_id(value: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(value.trim()).map_err(|_| actor_not_found())
+    ApiError::not_found(ActorId::NOT_FOUND)
 }
 
 pub struct ActorsApi;
@@ -141,11 +134,8 @@ impl ActorsApi {
         auth: OptionalApiKeyAuth,
         req: &Request,
         /// The installation (machine) the key is issued to: 1–128 visible ASCII characters.
-        #[oai(
-            name = "X-Installation-Id",
-            validator(min_length = 1, max_length = 128, pattern = r"^[\x21-\x7e]+$")
-        )]
-        installation_id: Header<Option<String>>,
+        #[oai(name = "X-Installation-Id")]
+        installation_id: Header<Option<InstallationId>>,
         body: Json<NewActor>,
     ) -> Result<Json<CreatedActor>, ApiError> {
         let installation = installation::installation_id(installation_id.0, req)?;
@@ -209,10 +199,10 @@ impl ActorsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The actor's id (a UUID).
-        actor_id: Path<String>,
+        actor_id: Path<ActorId>,
         body: Json<ActorUpdate>,
     ) -> Result<Json<ActorInfo>, ApiError> {
-        manage::update(&state, auth.principal(), &actor_id, body.0)
+        manage::update(&state, auth.principal(), actor_id.get(), body.0)
             .await
             .map(Json)
     }
@@ -234,9 +224,9 @@ impl ActorsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The actor's id (a UUID).
-        actor_id: Path<String>,
+        actor_id: Path<ActorId>,
     ) -> Result<Json<Deleted>, ApiError> {
-        manage::delete(&state, auth.principal(), &actor_id)
+        manage::delete(&state, auth.principal(), actor_id.get())
             .await
             .map(Json)
     }
@@ -267,14 +257,11 @@ impl ActorsApi {
         auth: ApiKeyAuth,
         req: &Request,
         /// The actor's id (a UUID).
-        actor_id: Path<String>,
+        actor_id: Path<ActorId>,
         /// The installation (machine) the new key is issued to: 1–128 visible ASCII
         /// characters.
-        #[oai(
-            name = "X-Installation-Id",
-            validator(min_length = 1, max_length = 128, pattern = r"^[\x21-\x7e]+$")
-        )]
-        installation_id: Header<Option<String>>,
+        #[oai(name = "X-Installation-Id")]
+        installation_id: Header<Option<InstallationId>>,
         /// `true` takes the agent over from the installation it is connected to.
         #[oai(
             name = "X-Force-Rotate",
@@ -285,7 +272,14 @@ impl ActorsApi {
         let rotated = async {
             let installation = installation::installation_id(installation_id.0, req)?;
             let force = installation::force_rotate(force_rotate.0, req)?;
-            installation::rotate(&state, auth.principal(), &actor_id, installation, force).await
+            installation::rotate(
+                &state,
+                auth.principal(),
+                actor_id.get(),
+                installation,
+                force,
+            )
+            .await
         };
         rotated.await.unwrap_or_else(RotateResponse::from)
     }
@@ -308,9 +302,9 @@ impl ActorsApi {
         state: Data<&Arc<AppState>>,
         auth: ApiKeyAuth,
         /// The agent's id (a UUID).
-        actor_id: Path<String>,
+        actor_id: Path<ActorId>,
     ) -> Result<Json<Released>, ApiError> {
-        installation::release(&state, auth.principal(), &actor_id)
+        installation::release(&state, auth.principal(), actor_id.get())
             .await
             .map(Json)
     }

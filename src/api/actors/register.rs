@@ -8,49 +8,29 @@ use serde_json::Value;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
-use super::{ConnectionState, MAX_DISPLAY_NAME_CHARS};
+use super::ConnectionState;
 use crate::{
     app::AppState,
     auth::{Principal, keys},
-    domain::{ActorType, Str, bounded_text, check_email, check_metadata},
+    domain::{ActorType, AgentProfile, DisplayName, Email, check_metadata},
     error::ApiError,
     store::{actors, actors::ActorRow, credentials},
     tenancy::{Control, ControlConn},
 };
 
-const MAX_PROFILE_CHARS: usize = 100;
-
 #[derive(Object)]
 pub struct NewActor {
     /// Display name, 1–200 characters.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-    ))]
-    display_name: Str,
+    display_name: DisplayName,
     /// `human` (default) or `agent`.
     #[oai(nullable)]
     actor_type: Option<ActorType>,
     /// Required for human actors.
-    #[oai(
-        nullable,
-        validator(
-            max_length = 254,
-            pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f]+\s*$"
-        )
-    )]
-    email: Option<Str>,
+    #[oai(nullable)]
+    email: Option<Email>,
     /// Agent type identifier, e.g. `claude-code` (at most 100 characters).
-    #[oai(
-        nullable,
-        validator(
-            min_length = 1,
-            max_length = 100,
-            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
-        )
-    )]
-    agent_profile: Option<Str>,
+    #[oai(nullable)]
+    agent_profile: Option<AgentProfile>,
     /// Arbitrary JSON object, at most 16 KiB.
     #[oai(nullable)]
     metadata: Option<Value>,
@@ -102,20 +82,10 @@ pub async fn create(
     body: NewActor,
 ) -> Result<CreatedActor, ApiError> {
     let actor_type = body.actor_type.unwrap_or(ActorType::Human);
-    let bad = ApiError::bad_request;
-    let display_name =
-        bounded_text("display_name", &body.display_name, MAX_DISPLAY_NAME_CHARS).map_err(bad)?;
-    let agent_profile = body
-        .agent_profile
-        .map(|p| bounded_text("agent_profile", &p, MAX_PROFILE_CHARS))
-        .transpose()
-        .map_err(bad)?;
-    let metadata = check_metadata(body.metadata).map_err(bad)?;
-    let email = body
-        .email
-        .map(|e| check_email(&e))
-        .transpose()
-        .map_err(bad)?;
+    let display_name = body.display_name.into_string();
+    let agent_profile = body.agent_profile.map(AgentProfile::into_string);
+    let metadata = check_metadata(body.metadata).map_err(ApiError::bad_request)?;
+    let email = body.email.map(Email::into_string);
 
     let (sponsor_id, tenant_id) = match actor_type {
         ActorType::Human => {
