@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -12,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    actor_id: str,
+    actor_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -92,7 +93,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 
 def sync_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[Deleted | ErrorBody]:
@@ -105,7 +106,7 @@ def sync_detailed(
     Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,7 +128,7 @@ def sync_detailed(
 
 
 def sync(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Deleted | ErrorBody | None:
@@ -140,7 +141,7 @@ def sync(
     Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +158,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[Deleted | ErrorBody]:
@@ -170,7 +171,7 @@ async def asyncio_detailed(
     Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +191,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Deleted | ErrorBody | None:
@@ -203,7 +204,7 @@ async def asyncio(
     Answers `{"ok": true, "actor_id": …, "deleted_agents": […]}`.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -12,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    actor_id: str,
+    actor_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -94,7 +95,7 @@ def _build_response(
 
 
 def sync_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | Released]:
@@ -108,7 +109,7 @@ def sync_detailed(
     not connected.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +131,7 @@ def sync_detailed(
 
 
 def sync(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | Released | None:
@@ -144,7 +145,7 @@ def sync(
     not connected.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,7 +162,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | Released]:
@@ -175,7 +176,7 @@ async def asyncio_detailed(
     not connected.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,7 +196,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | Released | None:
@@ -209,7 +210,7 @@ async def asyncio(
     not connected.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -13,7 +14,7 @@ from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
-    actor_id: str,
+    actor_id: UUID,
     *,
     x_installation_id: str | Unset = UNSET,
     x_force_rotate: str | Unset = UNSET,
@@ -102,7 +103,7 @@ def _build_response(
 
 
 def sync_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     x_installation_id: str | Unset = UNSET,
@@ -125,7 +126,7 @@ def sync_detailed(
     just works. Humans have no installations: their rotation always works.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         x_installation_id (str | Unset):
         x_force_rotate (str | Unset):
 
@@ -151,7 +152,7 @@ def sync_detailed(
 
 
 def sync(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     x_installation_id: str | Unset = UNSET,
@@ -174,7 +175,7 @@ def sync(
     just works. Humans have no installations: their rotation always works.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         x_installation_id (str | Unset):
         x_force_rotate (str | Unset):
 
@@ -195,7 +196,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     x_installation_id: str | Unset = UNSET,
@@ -218,7 +219,7 @@ async def asyncio_detailed(
     just works. Humans have no installations: their rotation always works.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         x_installation_id (str | Unset):
         x_force_rotate (str | Unset):
 
@@ -242,7 +243,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     x_installation_id: str | Unset = UNSET,
@@ -265,7 +266,7 @@ async def asyncio(
     just works. Humans have no installations: their rotation always works.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         x_installation_id (str | Unset):
         x_force_rotate (str | Unset):
 

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -13,7 +14,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    actor_id: str,
+    actor_id: UUID,
     *,
     body: ActorUpdate,
 ) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def _build_response(
 
 
 def sync_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ActorUpdate,
@@ -117,7 +118,7 @@ def sync_detailed(
     every request made with the actor's keys, on every replica.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         body (ActorUpdate):
 
     Raises:
@@ -141,7 +142,7 @@ def sync_detailed(
 
 
 def sync(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ActorUpdate,
@@ -155,7 +156,7 @@ def sync(
     every request made with the actor's keys, on every replica.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         body (ActorUpdate):
 
     Raises:
@@ -174,7 +175,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ActorUpdate,
@@ -188,7 +189,7 @@ async def asyncio_detailed(
     every request made with the actor's keys, on every replica.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         body (ActorUpdate):
 
     Raises:
@@ -210,7 +211,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    actor_id: str,
+    actor_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ActorUpdate,
@@ -224,7 +225,7 @@ async def asyncio(
     every request made with the actor's keys, on every replica.
 
     Args:
-        actor_id (str):
+        actor_id (UUID):
         body (ActorUpdate):
 
     Raises:

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -12,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    tenant_id: str,
+    tenant_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -96,7 +97,7 @@ def _build_response(
 
 
 def sync_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[AdminTenant | ErrorBody]:
@@ -105,7 +106,7 @@ def sync_detailed(
      Platform operators only.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,7 +128,7 @@ def sync_detailed(
 
 
 def sync(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> AdminTenant | ErrorBody | None:
@@ -136,7 +137,7 @@ def sync(
      Platform operators only.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +154,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[AdminTenant | ErrorBody]:
@@ -162,7 +163,7 @@ async def asyncio_detailed(
      Platform operators only.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +183,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> AdminTenant | ErrorBody | None:
@@ -191,7 +192,7 @@ async def asyncio(
      Platform operators only.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -12,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    tenant_id: str,
+    tenant_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -96,7 +97,7 @@ def _build_response(
 
 
 def sync_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[AdminTenant | ErrorBody]:
@@ -106,7 +107,7 @@ def sync_detailed(
     Reactivating an active tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,7 +129,7 @@ def sync_detailed(
 
 
 def sync(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> AdminTenant | ErrorBody | None:
@@ -138,7 +139,7 @@ def sync(
     Reactivating an active tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,7 +156,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[AdminTenant | ErrorBody]:
@@ -165,7 +166,7 @@ async def asyncio_detailed(
     Reactivating an active tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,7 +186,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> AdminTenant | ErrorBody | None:
@@ -195,7 +196,7 @@ async def asyncio(
     Reactivating an active tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -12,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    tenant_id: str,
+    tenant_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -96,7 +97,7 @@ def _build_response(
 
 
 def sync_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[AdminTenant | ErrorBody]:
@@ -107,7 +108,7 @@ def sync_detailed(
     close. Suspending a suspended tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -129,7 +130,7 @@ def sync_detailed(
 
 
 def sync(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> AdminTenant | ErrorBody | None:
@@ -140,7 +141,7 @@ def sync(
     close. Suspending a suspended tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +158,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[AdminTenant | ErrorBody]:
@@ -168,7 +169,7 @@ async def asyncio_detailed(
     close. Suspending a suspended tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,7 +189,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> AdminTenant | ErrorBody | None:
@@ -199,7 +200,7 @@ async def asyncio(
     close. Suspending a suspended tenant changes nothing.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -14,7 +15,7 @@ from ...types import Response
 
 def _get_kwargs(
     space_id: str,
-    decision_id: str,
+    decision_id: UUID,
     *,
     body: ResolveDecision,
 ) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def _build_response(
 
 def sync_detailed(
     space_id: str,
-    decision_id: str,
+    decision_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ResolveDecision,
@@ -118,7 +119,7 @@ def sync_detailed(
 
     Args:
         space_id (str):
-        decision_id (str):
+        decision_id (UUID):
         body (ResolveDecision):
 
     Raises:
@@ -144,7 +145,7 @@ def sync_detailed(
 
 def sync(
     space_id: str,
-    decision_id: str,
+    decision_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ResolveDecision,
@@ -156,7 +157,7 @@ def sync(
 
     Args:
         space_id (str):
-        decision_id (str):
+        decision_id (UUID):
         body (ResolveDecision):
 
     Raises:
@@ -177,7 +178,7 @@ def sync(
 
 async def asyncio_detailed(
     space_id: str,
-    decision_id: str,
+    decision_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ResolveDecision,
@@ -189,7 +190,7 @@ async def asyncio_detailed(
 
     Args:
         space_id (str):
-        decision_id (str):
+        decision_id (UUID):
         body (ResolveDecision):
 
     Raises:
@@ -213,7 +214,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     space_id: str,
-    decision_id: str,
+    decision_id: UUID,
     *,
     client: AuthenticatedClient,
     body: ResolveDecision,
@@ -225,7 +226,7 @@ async def asyncio(
 
     Args:
         space_id (str):
-        decision_id (str):
+        decision_id (UUID):
         body (ResolveDecision):
 
     Raises:

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -13,7 +14,7 @@ from ...types import Response
 
 def _get_kwargs(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -95,7 +96,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | Event]:
@@ -106,7 +107,7 @@ def sync_detailed(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +131,7 @@ def sync_detailed(
 
 def sync(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | Event | None:
@@ -141,7 +142,7 @@ def sync(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +161,7 @@ def sync(
 
 async def asyncio_detailed(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | Event]:
@@ -171,7 +172,7 @@ async def asyncio_detailed(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,7 +194,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | Event | None:
@@ -204,7 +205,7 @@ async def asyncio(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

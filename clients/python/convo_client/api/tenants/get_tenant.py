@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -12,7 +13,7 @@ from ...types import Response
 
 
 def _get_kwargs(
-    tenant_id: str,
+    tenant_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -94,7 +95,7 @@ def _build_response(
 
 
 def sync_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | TenantInfo]:
@@ -103,7 +104,7 @@ def sync_detailed(
      The caller must belong to the tenant.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,7 +126,7 @@ def sync_detailed(
 
 
 def sync(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | TenantInfo | None:
@@ -134,7 +135,7 @@ def sync(
      The caller must belong to the tenant.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,7 +152,7 @@ def sync(
 
 
 async def asyncio_detailed(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | TenantInfo]:
@@ -160,7 +161,7 @@ async def asyncio_detailed(
      The caller must belong to the tenant.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +181,7 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    tenant_id: str,
+    tenant_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | TenantInfo | None:
@@ -189,7 +190,7 @@ async def asyncio(
      The caller must belong to the tenant.
 
     Args:
-        tenant_id (str):
+        tenant_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,6 +1,7 @@
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 
@@ -13,7 +14,7 @@ from ...types import Response
 
 def _get_kwargs(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -99,7 +100,7 @@ def _build_response(
 
 def sync_detailed(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | ThreadWithEvents]:
@@ -109,7 +110,7 @@ def sync_detailed(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,7 +134,7 @@ def sync_detailed(
 
 def sync(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | ThreadWithEvents | None:
@@ -143,7 +144,7 @@ def sync(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +163,7 @@ def sync(
 
 async def asyncio_detailed(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorBody | ThreadWithEvents]:
@@ -172,7 +173,7 @@ async def asyncio_detailed(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -194,7 +195,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     space_id: str,
-    event_id: str,
+    event_id: UUID,
     *,
     client: AuthenticatedClient,
 ) -> ErrorBody | ThreadWithEvents | None:
@@ -204,7 +205,7 @@ async def asyncio(
 
     Args:
         space_id (str):
-        event_id (str):
+        event_id (UUID):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
