@@ -1,13 +1,10 @@
 //! The one error type of the API. Every error leaves the server as `{"detail": "..."}` with
 //! the status of `shared/api/errors.md`; the internals of a 5xx are logged, never sent.
 
-use std::sync::Arc;
-
-use poem::{
-    Endpoint, IntoResponse, Request, Response,
-    http::{HeaderValue, StatusCode, header},
-};
+use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::{ApiResponse, Object, payload::Json};
+
+use crate::domain::append::Refusal;
 
 /// The body of every error response.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
@@ -139,6 +136,33 @@ pub fn db_message(err: &tokio_postgres::Error) -> String {
     }
 }
 
+pub fn space_not_found() -> ApiError {
+    ApiError::not_found("Space not found")
+}
+
+pub fn event_not_found() -> ApiError {
+    ApiError::not_found("Event not found")
+}
+
+pub fn thread_not_found() -> ApiError {
+    ApiError::not_found("Thread not found")
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::KeyReused => {
+                ApiError::conflict("Idempotency-Key was already used for a different request")
+            }
+            Refusal::SpaceMissing => space_not_found(),
+            Refusal::EventMissing => event_not_found(),
+            Refusal::ThreadMissing => thread_not_found(),
+            Refusal::SpaceInactive => ApiError::conflict("Space is not active"),
+            Refusal::NotReturned => ApiError::internal("an appended event was not returned"),
+        }
+    }
+}
+
 /// Turns every error that did not come from a handler (body parse errors, bad parameters,
 /// unknown routes, auth extraction) into `{"detail": ...}`. Errors already carrying a crafted
 /// response (an [`ApiError`], or the structured 409 of rotate-key) pass through unchanged.
@@ -171,22 +195,4 @@ pub async fn to_detail(err: poem::Error) -> Response {
         .status(status)
         .content_type("application/json")
         .body(body.to_string())
-}
-
-/// Adds the `Allow` header RFC 9110 requires on a 405: the methods the path's route answers,
-/// read from the OpenAPI document (HEAD wherever GET is, as the router serves it).
-pub async fn allow_on_405<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
-    let path = req.uri().path().to_string();
-    let mut resp = match next.call(req).await {
-        Ok(resp) => resp.into_response(),
-        Err(err) if err.status() == StatusCode::METHOD_NOT_ALLOWED => to_detail(err).await,
-        Err(err) => return Err(err),
-    };
-    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
-        && let Some(allow) = crate::route_template::allowed_methods(&path)
-        && let Ok(value) = HeaderValue::from_str(&allow)
-    {
-        resp.headers_mut().insert(header::ALLOW, value);
-    }
-    Ok(resp)
 }

@@ -15,12 +15,12 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::operator::OperatorAuth,
     domain::TenantStatus,
     error::ApiError,
     store::tenants::{self, TenantOverview},
-    tenancy::status,
+    tenant_lifecycle::status,
 };
 
 #[derive(Object)]

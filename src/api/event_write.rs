@@ -7,8 +7,7 @@ use uuid::Uuid;
 
 use super::space_not_found;
 use crate::{
-    api::event::Event,
-    app::AppState,
+    api::AppState,
     auth::Principal,
     domain::{
         Str, bounded_text, check_metadata,
@@ -16,9 +15,9 @@ use crate::{
     },
     error::ApiError,
     group_commit::Append,
-    realtime::SpaceKey,
+    store::event_json::Event,
     store::{events::NewEvent, idempotency::KeyClaim, spaces},
-    tenancy::TenantTx,
+    tenancy::{SpaceKey, TenantTx},
 };
 
 pub const MAX_TEXT_CHARS: usize = 32768;
@@ -93,13 +92,7 @@ fn request_hash(space_id: &str, operation: &str, canonical: &Value) -> Vec<u8> {
         .to_vec()
 }
 
-pub fn event_not_found() -> ApiError {
-    ApiError::not_found("Event not found")
-}
-
-pub fn thread_not_found() -> ApiError {
-    ApiError::not_found("Thread not found")
-}
+pub use crate::error::{event_not_found, thread_not_found};
 
 /// Why a write to `space_id` was refused: the space is missing (404) or not active (409).
 pub async fn inactive_or_missing(tx: &TenantTx, space_id: &str) -> Result<ApiError, ApiError> {

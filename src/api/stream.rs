@@ -17,11 +17,12 @@ use super::{
     tenant_tx,
 };
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{ApiKeyAuth, revocation},
     error::ApiError,
-    realtime::{SpaceKey, subscription},
+    realtime::subscription,
     store::spaces,
+    tenancy::SpaceKey,
 };
 
 /// A short-lived token for one space's event stream.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{ApiTags, space_not_found, tenant_tx};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     domain::IsoTimestamp,
     error::ApiError,

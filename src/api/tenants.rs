@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     domain::{Str, TenantStatus, bounded_text},
     error::ApiError,
@@ -17,7 +17,7 @@ use crate::{
         actors,
         tenants::{self, TenantRow},
     },
-    tenancy::provision::{self, ProvisionError, TenantQuota},
+    tenant_lifecycle::provision::{self, ProvisionError, TenantQuota},
 };
 
 /// Longest tenant name accepted.

@@ -12,14 +12,14 @@ use uuid::Uuid;
 
 use super::{
     ApiTags,
-    event::{Event, rfc3339},
     event_pager::{EventPager, PAGE_ROWS},
     event_write::{event_not_found, inactive_or_missing, missing_from_space, thread_not_found},
     json_stream::{JsonStream, event_elements, json},
     space_not_found, tenant_tx,
 };
+use crate::store::event_json::{Event, rfc3339};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     db::pipeline,
     domain::{Str, bounded_text},

@@ -19,12 +19,14 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::AuthFailure;
-use crate::{app::AppState, error::ApiError};
+use super::{AuthFailure, Authenticator, client_address::ClientAddresses};
+use crate::error::ApiError;
 
 pub async fn resolve_principal<E: Endpoint>(
     next: Arc<E>,
     mut req: Request,
+    auth: Arc<Authenticator>,
+    addresses: ClientAddresses,
 ) -> poem::Result<Response> {
     let path = req.uri().path();
     if !path.starts_with("/api/") || is_admin_path(path) {
@@ -38,12 +40,8 @@ pub async fn resolve_principal<E: Endpoint>(
             return Err(ApiError::unauthorized().into());
         }
     };
-    let state = req
-        .data::<Arc<AppState>>()
-        .expect("AppState is attached to every route")
-        .clone();
-    let client = state.client_addresses.of(&req);
-    match state.auth.authenticate(&token, client).await {
+    let client = addresses.of(&req);
+    match auth.authenticate(&token, client).await {
         Ok(principal) if principal.suspended => Err(ApiError::tenant_suspended().into()),
         Ok(principal) if !stream_token_allows(&principal, &req) => Err(ApiError::forbidden(
             "A stream token is valid only for the event stream of its own space",

@@ -13,7 +13,7 @@ use crate::{
     db::Db,
     domain::TenantStatus,
     store::tenants::{self, TenantOverview},
-    tenancy::status,
+    tenant_lifecycle::status,
 };
 
 #[derive(Subcommand, Clone, Debug)]

@@ -46,13 +46,11 @@
 //! of an earlier response past a read of the next request (it writes a response before it
 //! reads the next head). `CONVO_SSE_HANDOFF=off` turns the hand-over off.
 
-mod config;
 mod handoff;
 mod io;
 mod server;
 mod slots;
 mod too_large;
 
-pub use config::{ConnectionConfig, Switch};
 pub use handoff::{Claim, Connection, HandedOver, STATUS_LINE};
 pub use server::{Connections, serve};

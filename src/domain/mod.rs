@@ -1,6 +1,7 @@
 //! Validated values and pure rules. Each parser returns a message that names the field, so
 //! a violation becomes a 400 that tells the caller what to fix.
 
+pub mod append;
 pub mod space;
 mod strict;
 mod text;

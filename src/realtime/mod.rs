@@ -24,18 +24,13 @@ use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
 use crate::{
-    api::event::Event, db::Db, memory_bounds::MemoryBounds, store::events::EventRow,
-    tenancy::SchemaName,
+    db::Db,
+    memory_bounds::MemoryBounds,
+    store::{event_json::Event, events::EventRow},
+    tenancy::SpaceKey,
 };
 pub use hints::{CHANNEL, HintHandler};
 pub use limiter::{StreamLimiter, StreamSlot};
-
-/// A space of a tenant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SpaceKey {
-    pub schema: SchemaName,
-    pub space_id: String,
-}
 
 /// An event serialised once for every subscriber, as the complete Server-Sent Events message
 /// every stream writes: subscribers share the bytes instead of formatting their own copy.

@@ -1,11 +1,12 @@
-//! Schema-per-tenant: schema names, tenant migrations and provisioning, suspension, and
-//! the tenant-scoped database session every handler uses.
+//! Schema-per-tenant: schema names, tenant migrations, the key of a tenant's space, and the
+//! tenant-scoped database session every handler uses. Creating and suspending tenants, which
+//! need the store, live above it in [`crate::tenant_lifecycle`].
 
 pub mod migrations;
-pub mod provision;
 mod schema_name;
 mod session;
-pub mod status;
+mod space_key;
 
 pub use schema_name::SchemaName;
 pub use session::TenantTx;
+pub use space_key::SpaceKey;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{ActorInfo, MAX_DISPLAY_NAME_CHARS, actor_not_found, parse_actor_id};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{Principal, invalidation},
     domain::{ActorType, Str, bounded_text, check_metadata},
     error::ApiError,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{ConnectionState, MAX_DISPLAY_NAME_CHARS};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{Principal, keys},
     domain::{ActorType, Str, bounded_text, check_email, check_metadata},
     error::ApiError,
