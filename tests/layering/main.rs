@@ -92,24 +92,11 @@ fn crate_graph() -> Graph {
     graph::build(&sources).expect("every file under src/ parses")
 }
 
-/// Folders whose files still import each other in a cycle, all inside the folder: the
-/// realtime hub's tasks (`feed`, `hints`) and the subscription read the hub's private state
-/// in `realtime/mod.rs`, which spawns them. Untangling it needs narrow interfaces between
-/// the hub and its tasks; until then the cycle may not grow beyond the folder, and the
-/// entry must go once the cycle is gone.
-const KNOWN_CYCLES_WITHIN: &[&str] = &["realtime"];
-
 #[test]
 fn the_module_graph_has_no_cycle() {
     let cycles = graph::cycles(&crate_graph());
-    let known = |files: &[ModPath]| {
-        KNOWN_CYCLES_WITHIN
-            .iter()
-            .find(|folder| files.iter().all(|f| top(f) == **folder))
-    };
     let shown: Vec<String> = cycles
         .iter()
-        .filter(|(_, files)| known(files).is_none())
         .map(|(cycle, files)| {
             let cycle: Vec<String> = cycle.iter().map(show).collect();
             let files: Vec<String> = files.iter().map(show).collect();
@@ -126,12 +113,6 @@ fn the_module_graph_has_no_cycle() {
         "import cycles between modules:\n{}",
         shown.join("\n")
     );
-    for folder in KNOWN_CYCLES_WITHIN {
-        assert!(
-            cycles.iter().any(|(_, files)| known(files) == Some(folder)),
-            "`{folder}` has no import cycle any more: remove it from KNOWN_CYCLES_WITHIN"
-        );
-    }
 }
 
 #[test]
