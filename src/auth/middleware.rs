@@ -2,7 +2,7 @@
 //!
 //! A credential that is present must be valid (401 otherwise) and its tenant active (403
 //! otherwise), on every route. A request without one passes through; operations that need
-//! authentication then answer 401 through their security scheme ([`super::scheme`]).
+//! authentication then answer 401 through their security scheme (`auth/scheme.rs`).
 //! Tokens are never logged: the request log records the path without the query.
 //!
 //! `/api/admin` is skipped: it takes platform-operator tokens, not API keys, verified by its

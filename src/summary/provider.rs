@@ -11,7 +11,7 @@ pub struct SummaryInput {
     pub space_id: String,
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
-    /// The events of the window, oldest first; the latest [`MAX_EVENTS`] at most.
+    /// The events of the window, oldest first; the latest [`super::MAX_EVENTS`] at most.
     pub events: Vec<EventRow>,
     /// How many events the window holds, including any beyond the cap.
     pub event_count: i64,
