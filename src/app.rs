@@ -13,64 +13,27 @@ use poem::{
     middleware::CatchPanic,
 };
 use poem_openapi::OperationId;
-use refinery::Migration;
 use tracing::Instrument;
 
 use crate::{
-    api,
+    api::{self, AppState},
     auth::{
-        self, Authenticator, RateLimits, client_address::ClientAddresses, config::LimitsConfig,
-        hasher::Hasher, invalidation, operator::OperatorVerifier, registrations::RegistrationQuota,
+        self, Authenticator, RateLimits, client_address::ClientAddresses, hasher::Hasher,
+        invalidation, operator::OperatorVerifier, registrations::RegistrationQuota,
         stream_token::StreamTokens, throttle::FailureThrottle,
     },
     config::ServeConfig,
     connection::{self, Connections},
     db::{Db, listener},
-    error::{ApiError, allow_on_405, to_detail},
+    error::{ApiError, to_detail},
     group_commit::GroupCommit,
-    memory_bounds::MemoryBounds,
     realtime::{self, Hub, StreamLimiter},
+    route_template,
     store::credentials,
-    summary::{self, Summarizer},
+    summary,
     tenancy::ControlConn,
     tenancy::{SchemaName, migrations},
 };
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub auth: Authenticator,
-    pub tenant_migrations: Vec<Migration>,
-    pub max_body_bytes: usize,
-    /// How long a request body may take to arrive once its handler reads it.
-    pub body_timeout: Duration,
-    pub hub: Arc<Hub>,
-    /// Event appends, batched per space.
-    pub appends: Arc<GroupCommit>,
-    pub sse_keepalive: Duration,
-    /// Open event streams per actor.
-    pub stream_limiter: Arc<StreamLimiter>,
-    /// Requests per actor; `None` when disabled.
-    pub rate_limits: Option<Arc<RateLimits>>,
-    /// Quotas and per-address limits as configured.
-    pub limits: LimitsConfig,
-    /// The address per-address limits count against.
-    pub client_addresses: ClientAddresses,
-    /// Registrations per client address per hour.
-    pub registrations: Arc<RegistrationQuota>,
-    /// How many times the notification listener has connected (it reconnects by itself).
-    pub listener_connections: tokio::sync::watch::Receiver<u64>,
-    /// Writes space summaries: the configured provider, or the built-in extractive one.
-    pub summarizer: Arc<dyn Summarizer>,
-    /// Verifies platform-operator tokens for the admin API.
-    pub operator: OperatorVerifier,
-    /// Open connections, whose sockets event streams can take over.
-    pub connections: Arc<Connections>,
-    /// How streams retry a credential re-check the database could not answer.
-    pub stream_recheck: auth::revocation::StreamRecheckConfig,
-    /// Bounds on what one request, stream or append queue may hold in memory.
-    pub memory: MemoryBounds,
-}
 
 /// A built server, bound to its port, not yet serving.
 pub struct App {
@@ -169,7 +132,7 @@ impl App {
         let state = Arc::new(AppState {
             appends: GroupCommit::new(db.pool.clone(), hub.clone(), &config.memory),
             db,
-            auth,
+            auth: Arc::new(auth),
             tenant_migrations: migrations::tenant_migrations(),
             max_body_bytes: config.max_body_bytes,
             body_timeout: config.connection.body_timeout(),
@@ -184,7 +147,7 @@ impl App {
             client_addresses,
             listener_connections: listening,
             summarizer,
-            operator,
+            operator: Arc::new(operator),
             connections: Arc::new(Connections::new(&config.connection)),
             stream_recheck: config.stream_recheck,
             memory: config.memory.clone(),
@@ -240,20 +203,25 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
     let spec_json = api::spec::endpoint(api::spec::json(), "application/json; charset=utf-8");
     let spec_yaml = api::spec::endpoint(api::spec::yaml(), "application/x-yaml");
     let docs = service.swagger_ui();
+    let (authenticator, addresses) = (state.auth.clone(), state.client_addresses.clone());
+    let rate_limits = state.rate_limits.clone();
     Route::new()
         .at("/openapi.json", spec_json)
         .at("/openapi.yaml", spec_yaml)
-        .at("/metrics", crate::metrics::endpoint)
+        .at("/metrics", api::metrics::endpoint)
         .nest("/docs", docs)
         .nest("/", service)
         // Inside resolve_principal: counts only requests whose credential was accepted.
-        .around(auth::rate_limit)
-        .around(auth::resolve_principal)
+        .around(move |next, req| auth::rate_limit(next, req, rate_limits.clone()))
+        .around(move |next, req| {
+            auth::middleware::resolve_principal(next, req, authenticator.clone(), addresses.clone())
+        })
         .around(limit_body)
         // A bug must not drop the connection: answer 500 {"detail"} and log it.
         .with(CatchPanic::new().with_handler(panic_response))
-        .around(allow_on_405)
+        .around(route_template::allow_on_405)
         .around(log_request)
+        .data(state.operator.clone())
         .data(state)
         .catch_all_error(to_detail)
 }
@@ -357,7 +325,7 @@ async fn log_request<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Re
     };
     // Route templates and operation ids only: raw paths carry ids and would make label
     // values unbounded.
-    let route = crate::route_template::resolve(operation, route.as_deref());
+    let route = route_template::resolve(operation, route.as_deref());
     let operation = operation.unwrap_or("none");
     let status = resp.status();
     let m = &*crate::metrics::METRICS;

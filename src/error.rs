@@ -3,13 +3,10 @@
 //!
 //! See docs/architecture.md#errors.
 
-use std::sync::Arc;
-
-use poem::{
-    Endpoint, IntoResponse, Request, Response,
-    http::{HeaderValue, StatusCode, header},
-};
+use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::{ApiResponse, Object, payload::Json};
+
+use crate::domain::{EventId, SpaceId, ThreadId, append::Refusal};
 
 /// The body of every error response.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
@@ -141,6 +138,38 @@ pub fn db_message(err: &tokio_postgres::Error) -> String {
     }
 }
 
+pub fn space_not_found() -> ApiError {
+    ApiError::not_found(SpaceId::NOT_FOUND)
+}
+
+/// A write into a paused or archived space (errors.md: "Space not active").
+pub fn space_not_active() -> ApiError {
+    ApiError::conflict("Space is not active")
+}
+
+pub fn event_not_found() -> ApiError {
+    ApiError::not_found(EventId::NOT_FOUND)
+}
+
+pub fn thread_not_found() -> ApiError {
+    ApiError::not_found(ThreadId::NOT_FOUND)
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::KeyReused => {
+                ApiError::conflict("Idempotency-Key was already used for a different request")
+            }
+            Refusal::SpaceMissing => space_not_found(),
+            Refusal::EventMissing => event_not_found(),
+            Refusal::ThreadMissing => thread_not_found(),
+            Refusal::SpaceInactive => space_not_active(),
+            Refusal::NotReturned => ApiError::internal("an appended event was not returned"),
+        }
+    }
+}
+
 /// Turns every error that did not come from a handler (body parse errors, bad parameters,
 /// unknown routes, auth extraction) into `{"detail": ...}`. Errors already carrying a crafted
 /// response (an [`ApiError`], or the structured 409 of rotate-key) pass through unchanged.
@@ -207,30 +236,11 @@ fn rule_message(detail: &str) -> Option<&str> {
     Some(message)
 }
 
-/// Adds the `Allow` header RFC 9110 requires on a 405: the methods the path's route answers,
-/// read from the OpenAPI document (HEAD wherever GET is, as the router serves it).
-pub async fn allow_on_405<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
-    let path = req.uri().path().to_string();
-    let mut resp = match next.call(req).await {
-        Ok(resp) => resp.into_response(),
-        Err(err) if err.status() == StatusCode::METHOD_NOT_ALLOWED => to_detail(err).await,
-        Err(err) => return Err(err),
-    };
-    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
-        && let Some(allow) = crate::route_template::allowed_methods(&path)
-        && let Ok(value) = HeaderValue::from_str(&allow)
-    {
-        resp.headers_mut().insert(header::ALLOW, value);
-    }
-    Ok(resp)
-}
-
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ParseFromParameter;
 
     use super::*;
-    use crate::domain::{EventId, SpaceId};
 
     /// The detail is read back from poem-openapi's wording of a parse error: this breaks
     /// loudly if a poem-openapi upgrade rewords it.

@@ -2,13 +2,14 @@
 //!
 //! Map of the crate:
 //! - [`cli`] — the `convo` subcommands (`serve`, `migrate`, `tenants`, `openapi`).
-//! - [`config`] — settings from flags and environment variables.
+//! - [`config`] — settings from flags and environment variables, every layer's included.
 //! - [`app`] — wiring: pool, migrations, routes, middleware, shutdown.
 //! - [`connection`] — under every request: accepting, caps and timeouts per connection, and
 //!   handing an event stream's socket over from hyper.
 //! - [`api`] — one module per resource; request/response types; no SQL.
 //! - [`auth`] — API keys, the verified-key cache, the security scheme.
-//! - [`tenancy`] — schema names, tenant provisioning and migrations, the tenant-scoped session.
+//! - [`tenant_lifecycle`] — creating, suspending and reactivating tenants.
+//! - [`tenancy`] — schema names, tenant migrations, the tenant-scoped session.
 //! - [`store`] — the SQL, one module per resource.
 //! - [`summary`] — space summaries: the summarizer trait, the extractive and Anthropic providers.
 //! - [`db`] — the connection pool, finding or starting a local PostgreSQL, the notification listener.
@@ -19,7 +20,27 @@
 //! - [`memory_bounds`] — the settings that bound memory per request, stream and append queue.
 //! - [`telemetry`] — logging, and OTLP traces when configured.
 //! - [`metrics`] — Prometheus metrics at `/metrics`.
-//! - [`route_template`] — documented route templates for logs, metrics and spans.
+//! - [`route_template`] — documented route templates for logs, metrics and spans, and the
+//!   `Allow` header of a 405, read from the API's own OpenAPI document.
+//!
+//! Layers, highest first. A module imports only modules in rows below its own, never a peer
+//! in its row nor anything above; lower layers get what they need as narrow arguments (an
+//! `Arc<Authenticator>`, a `TenantTx`), never the whole `AppState`. `tests/layering` holds the
+//! same table and checks it, and that no files import each other in a cycle:
+//! 1. `main`
+//! 2. `cli`
+//! 3. `app`
+//! 4. `route_template`
+//! 5. `api`
+//! 6. `tenant_lifecycle`
+//! 7. `auth`, `group_commit`, `summary`, `connection`
+//! 8. `realtime`
+//! 9. `store`
+//! 10. `tenancy`
+//! 11. `db`, `telemetry`
+//! 12. `config`
+//! 13. `error`, `metrics`, `memory_bounds`
+//! 14. `domain`
 //!
 //! How it works, in prose: docs/architecture.md; operating it: docs/operations.md.
 
@@ -41,3 +62,4 @@ pub mod store;
 pub mod summary;
 pub mod telemetry;
 pub mod tenancy;
+pub mod tenant_lifecycle;

@@ -5,33 +5,27 @@
 //!
 //! See docs/operations.md#observability.
 
-use std::{
-    collections::BTreeMap,
-    sync::{Arc, LazyLock},
-};
+use std::sync::LazyLock;
 
-use poem::{IntoResponse, Response, handler, web::Data};
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
-    IntGaugeVec, Opts, Registry, TextEncoder,
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry,
 };
-
-use crate::app::AppState;
 
 pub struct Metrics {
-    registry: Registry,
+    pub registry: Registry,
     pub http_requests: IntCounterVec,
     pub http_duration: HistogramVec,
     pub auth_cache: IntCounterVec,
     pub auth_failures: IntCounter,
     pub append_batch_size: Histogram,
-    pool: IntGaugeVec,
-    append_queues: IntGauge,
-    direct_streams: IntGauge,
-    streams: IntGaugeVec,
-    tenants: IntGaugeVec,
-    tenant_versions: IntGaugeVec,
-    latest_tenant_version: IntGauge,
+    pub pool: IntGaugeVec,
+    pub append_queues: IntGauge,
+    pub direct_streams: IntGauge,
+    pub streams: IntGaugeVec,
+    pub tenants: IntGaugeVec,
+    pub tenant_versions: IntGaugeVec,
+    pub latest_tenant_version: IntGauge,
 }
 
 /// One set per process: several app instances in one test process share it.
@@ -148,68 +142,4 @@ impl Metrics {
             latest_tenant_version,
         }
     }
-}
-
-/// `GET /metrics` (no authentication; expose it only to the scraper, e.g. via the Helm
-/// chart's ServiceMonitor, not through the public ingress).
-#[handler]
-pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
-    let m = &*METRICS;
-    let status = state.db.pool.status();
-    m.pool
-        .with_label_values(&["max"])
-        .set(status.max_size as i64);
-    m.pool
-        .with_label_values(&["in_use"])
-        .set((status.size - status.available) as i64);
-    m.pool
-        .with_label_values(&["idle"])
-        .set(status.available as i64);
-    m.pool
-        .with_label_values(&["waiting"])
-        .set(status.waiting as i64);
-    m.append_queues.set(state.appends.busy_spaces() as i64);
-    m.direct_streams
-        .set(state.connections.direct_streams() as i64);
-    m.streams
-        .with_label_values(&["this"])
-        .set(state.stream_limiter.open() as i64);
-    if let Some(latest) = state.tenant_migrations.iter().map(|m| m.version()).max() {
-        m.latest_tenant_version.set(latest.into());
-    }
-    // One small query, however many tenants: versions come from convo.tenants, not from
-    // each schema's history.
-    if let Ok(Ok(conn)) =
-        tokio::time::timeout(std::time::Duration::from_secs(1), state.db.pool.get()).await
-        && let Ok(rows) = conn
-            .query(
-                "SELECT status, schema_version, count(*) FROM convo.tenants
-                 GROUP BY status, schema_version",
-                &[],
-            )
-            .await
-    {
-        // Summed first and then set, so concurrent scrapes cannot add up twice.
-        let mut by_status = BTreeMap::<String, i64>::new();
-        let mut by_version = BTreeMap::<String, i64>::new();
-        for row in rows {
-            let count = row.get::<_, i64>(2);
-            *by_status.entry(row.get(0)).or_default() += count;
-            let version = row.get::<_, Option<i32>>(1);
-            *by_version
-                .entry(version.map_or("none".to_string(), |v| v.to_string()))
-                .or_default() += count;
-        }
-        for (gauge, counts) in [(&m.tenants, by_status), (&m.tenant_versions, by_version)] {
-            gauge.reset();
-            for (label, count) in counts {
-                gauge.with_label_values(&[label.as_str()]).set(count);
-            }
-        }
-    }
-    let encoder = TextEncoder::new();
-    let mut body = Vec::new();
-    let _ = encoder.encode(&m.registry.gather(), &mut body);
-    body.with_content_type(encoder.format_type())
-        .into_response()
 }

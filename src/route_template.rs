@@ -5,9 +5,18 @@
 //!   (`/api/spaces/:param0/events`), so the template is looked up by operation id.
 //! - The methods of a path, for the `Allow` header RFC 9110 requires on a 405.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock},
+};
 
+use poem::{
+    Endpoint, IntoResponse, Request, Response,
+    http::{HeaderValue, StatusCode, header},
+};
 use serde_json::Value;
+
+use crate::error::to_detail;
 
 struct Routes {
     /// `operationId` → path template.
@@ -43,6 +52,24 @@ pub fn allowed_methods(path: &str) -> Option<String> {
         })
         .max_by_key(|(template, _)| template.iter().map(Option::is_some).collect::<Vec<_>>())
         .map(|(_, methods)| methods.join(", "))
+}
+
+/// Adds the `Allow` header RFC 9110 requires on a 405: the methods the path's route answers,
+/// read from the OpenAPI document (HEAD wherever GET is, as the router serves it).
+pub async fn allow_on_405<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    let path = req.uri().path().to_string();
+    let mut resp = match next.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) if err.status() == StatusCode::METHOD_NOT_ALLOWED => to_detail(err).await,
+        Err(err) => return Err(err),
+    };
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = allowed_methods(&path)
+        && let Ok(value) = HeaderValue::from_str(&allow)
+    {
+        resp.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(resp)
 }
 
 fn routes(spec: &str) -> Routes {

@@ -2,7 +2,7 @@
 //!
 //! Tenants are provisioned in bulk through the server's own code, not its HTTP API (10,000
 //! through the API would take most of an hour): an actor and an API key per tenant, then
-//! [`convo::tenancy::provision::create_tenant`] (the schema and every tenant migration, as
+//! [`convo::tenant_lifecycle::provision::create_tenant`] (the schema and every tenant migration, as
 //! `POST /api/tenants` does), then a copy of the template tenant's `page` space, so every
 //! tenant serves the same page under the same cursor. The keys are real `convo_` keys hashed
 //! with argon2id at its minimum cost, so the one verification each key needs on first use
@@ -16,7 +16,8 @@ use convo::{
     db::Db,
     domain::ActorType,
     store::{actors, actors::ActorRow, credentials},
-    tenancy::{Control, ControlConn, migrations, provision},
+    tenancy::{Control, ControlConn, migrations},
+    tenant_lifecycle::provision,
 };
 use futures::{StreamExt, stream};
 use rand::RngExt;

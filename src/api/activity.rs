@@ -17,13 +17,13 @@ use poem_openapi::{
 
 use super::{
     ApiTags,
-    event::Event,
     event_pager::PAGE_ROWS,
     json_stream::{JsonStream, event_elements, json},
     tenant_tx,
 };
+use crate::store::event_json::Event;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     db::pipeline,
     domain::{IsoTimestamp, SpaceId},

@@ -15,13 +15,13 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::operator::OperatorAuth,
     domain::{TenantId, TenantStatus},
     error::ApiError,
     store::tenants::{self, TenantOverview},
     tenancy::ControlConn,
-    tenancy::status,
+    tenant_lifecycle::status,
 };
 
 #[derive(Object)]

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{ApiTags, tenant_tx};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{ApiKeyAuth, Principal},
     domain::{DecisionId, DecisionText, ProposedBy, Resolution, ResolvedBy, SpaceId},
     error::ApiError,

@@ -7,15 +7,14 @@ use uuid::Uuid;
 
 use super::space_not_found;
 use crate::{
-    api::event::Event,
-    app::AppState,
+    api::AppState,
     auth::Principal,
-    domain::{EventId, IdempotencyKey, Str, ThreadId, check_metadata},
+    domain::{IdempotencyKey, Str, check_metadata},
     error::ApiError,
     group_commit::Append,
-    realtime::SpaceKey,
+    store::event_json::Event,
     store::{events::NewEvent, idempotency::KeyClaim, spaces},
-    tenancy::TenantTx,
+    tenancy::{SpaceKey, TenantTx},
 };
 
 pub const MAX_MENTIONS: usize = 50;
@@ -85,13 +84,7 @@ fn request_hash(space_id: &str, operation: &str, canonical: &Value) -> Vec<u8> {
         .to_vec()
 }
 
-pub fn event_not_found() -> ApiError {
-    ApiError::not_found(EventId::NOT_FOUND)
-}
-
-pub fn thread_not_found() -> ApiError {
-    ApiError::not_found(ThreadId::NOT_FOUND)
-}
+pub use crate::error::{event_not_found, thread_not_found};
 
 /// The 404 for something `missing` from a space, or the space's own 404 when the space itself
 /// does not exist.

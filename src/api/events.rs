@@ -15,15 +15,15 @@ use uuid::Uuid;
 
 use super::{
     ApiTags,
-    event::Event,
     event_pager::{EventPager, PAGE_ROWS},
     event_write::{Draft, KeyHeader, event_not_found, missing_from_space, post_event},
     json_body::JsonBody,
     json_stream::{JsonStream, event_elements},
     space_not_found, tenant_tx,
 };
+use crate::store::event_json::Event;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     db::pipeline,
     domain::{

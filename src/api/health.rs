@@ -6,7 +6,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::ApiTags;
-use crate::{app::AppState, error::ErrorBody};
+use crate::{api::AppState, error::ErrorBody};
 
 #[derive(Object)]
 pub struct HealthStatus {

@@ -4,7 +4,7 @@
 //! `Json<T>` first builds a `serde_json::Value` tree (a `BTreeMap` per object), then
 //! serialises that: a profile of the cursor read (50 events a page) put that tree and its
 //! allocations at about a fifth of the server's CPU. Types sent through here must serialise
-//! to what their `ToJSON` would give; a test compares the two for [`super::event::Event`].
+//! to what their `ToJSON` would give; a test compares the two for [`crate::store::event_json::Event`].
 
 use poem::{IntoResponse, Response};
 use poem_openapi::{

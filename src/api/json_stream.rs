@@ -25,7 +25,7 @@ use poem_openapi::{
     types::Type,
 };
 
-use super::event::Event;
+use crate::store::event_json::Event;
 use crate::{error::ApiError, store::events::EventRow};
 
 /// A response documented exactly as poem-openapi's `Json<T>`, whose body is the

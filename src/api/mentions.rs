@@ -17,13 +17,13 @@ use poem_openapi::{
 
 use super::{
     ApiTags,
-    event::Event,
     events::cursor,
     json_stream::{JsonStream, event_elements},
     tenant_tx,
 };
+use crate::store::event_json::Event;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     domain::SpaceId,
     error::ApiError,

@@ -7,7 +7,6 @@ mod activity;
 mod actors;
 mod admin;
 mod decisions;
-pub mod event;
 mod event_pager;
 pub(crate) mod event_write;
 mod events;
@@ -15,47 +14,24 @@ mod health;
 mod json_body;
 mod json_stream;
 mod mentions;
+pub mod metrics;
 mod participants;
 mod pats;
 mod spaces;
 pub mod spec;
 pub mod sse;
+mod state;
 mod stream;
 mod summary;
+mod tags;
 mod tenants;
 mod threads;
 
-use poem_openapi::{OpenApiService, Tags};
+use poem_openapi::OpenApiService;
 
-use crate::{app::AppState, auth::Principal, error::ApiError, tenancy::TenantTx};
-
-#[derive(Tags)]
-pub enum ApiTags {
-    /// Liveness and readiness.
-    Health,
-    /// Persistent identities: humans and the agents they sponsor.
-    Actors,
-    /// Isolated organisations, each with its own PostgreSQL schema.
-    Tenants,
-    /// Shared rooms where humans and agents collaborate.
-    Spaces,
-    /// Who is in a space.
-    Participants,
-    /// What is said and done in a space, totally ordered.
-    Events,
-    /// Side conversations hanging off one event.
-    Threads,
-    /// Events that mention a participant.
-    Mentions,
-    /// Proposals and their outcomes.
-    Decisions,
-    /// Catching up: activity digests and summaries.
-    Activity,
-    /// Long-lived tokens humans create for the CLI.
-    PersonalAccessTokens,
-    /// Platform operators: tenant oversight (operator tokens, not API keys).
-    Admin,
-}
+pub use state::AppState;
+pub(crate) use state::tenant_tx;
+pub use tags::ApiTags;
 
 pub type Api = (
     health::HealthApi,
@@ -107,9 +83,4 @@ pub fn service() -> OpenApiService<Api, ()> {
     )
 }
 
-/// The caller's tenant-scoped session: the one way handlers reach tenant data.
-pub(crate) async fn tenant_tx(state: &AppState, caller: &Principal) -> Result<TenantTx, ApiError> {
-    TenantTx::begin(&state.db.pool, &caller.schema).await
-}
-
-pub(crate) use crate::store::spaces::not_found as space_not_found;
+pub(crate) use crate::error::space_not_found;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{ApiTags, tenant_tx};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     domain::{AgentAdapter, SpaceId, Str},
     error::ApiError,

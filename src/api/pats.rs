@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{ApiKeyAuth, Principal, invalidation, pat},
     domain::PatName,
     error::ApiError,

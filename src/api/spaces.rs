@@ -12,7 +12,7 @@ use poem_openapi::{
 
 use super::{ApiTags, participants::Participant, space_not_found, tenant_tx};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     domain::{
         SpaceDescription, SpaceId,

@@ -17,12 +17,13 @@ use super::{
     tenant_tx,
 };
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{ApiKeyAuth, revocation},
     domain::SpaceId,
     error::ApiError,
-    realtime::{SpaceKey, subscription},
+    realtime::subscription,
     store::spaces,
+    tenancy::SpaceKey,
 };
 
 /// A short-lived token for one space's event stream.

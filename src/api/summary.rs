@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{ApiTags, tenant_tx};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     domain::{IsoTimestamp, SpaceId},
     error::ApiError,

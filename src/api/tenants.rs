@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     domain::{TenantId, TenantName, TenantStatus},
     error::ApiError,
@@ -18,7 +18,7 @@ use crate::{
         tenants::{self, TenantRow},
     },
     tenancy::ControlConn,
-    tenancy::provision::{self, ProvisionError, TenantQuota},
+    tenant_lifecycle::provision::{self, ProvisionError, TenantQuota},
 };
 
 #[derive(Object)]

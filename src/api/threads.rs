@@ -12,18 +12,18 @@ use uuid::Uuid;
 
 use super::{
     ApiTags,
-    event::{Event, rfc3339},
     event_pager::{EventPager, PAGE_ROWS},
     event_write::{event_not_found, missing_from_space, thread_not_found},
     json_stream::{JsonStream, event_elements, json},
     tenant_tx,
 };
+use crate::store::event_json::{Event, rfc3339};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::ApiKeyAuth,
     db::pipeline,
     domain::{SpaceId, Str, ThreadId, ThreadSubject},
-    error::ApiError,
+    error::{ApiError, space_not_active, space_not_found},
     store::{
         event_pages::{PageSize, Scope},
         events, spaces, threads,
@@ -106,7 +106,7 @@ impl ThreadsApi {
         // thread that already exists is still answered in a space no longer active.
         let active = spaces::lock(&tx, &space_id)
             .await?
-            .ok_or_else(spaces::not_found)?;
+            .ok_or_else(space_not_found)?;
         let parent =
             Uuid::parse_str(body.0.parent_event_id.trim()).map_err(|_| event_not_found())?;
         if let Some(existing) = threads::find(&tx, &space_id, parent).await?
@@ -116,7 +116,7 @@ impl ThreadsApi {
             return Ok(Json(existing.into()));
         }
         if !active {
-            return Err(spaces::not_active());
+            return Err(space_not_active());
         }
         let thread_id = Uuid::now_v7();
         let inserted = threads::insert(

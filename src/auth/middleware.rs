@@ -2,7 +2,7 @@
 //!
 //! A credential that is present must be valid (401 otherwise) and its tenant active (403
 //! otherwise), on every route. A request without one passes through; operations that need
-//! authentication then answer 401 through their security scheme ([`super::scheme`]).
+//! authentication then answer 401 through their security scheme (`auth/scheme.rs`).
 //! Tokens are never logged: the request log records the path without the query.
 //!
 //! `/api/admin` is skipped: it takes platform-operator tokens, not API keys, verified by its
@@ -19,12 +19,14 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::AuthFailure;
-use crate::{app::AppState, error::ApiError};
+use super::{AuthFailure, Authenticator, client_address::ClientAddresses};
+use crate::error::ApiError;
 
 pub async fn resolve_principal<E: Endpoint>(
     next: Arc<E>,
     mut req: Request,
+    auth: Arc<Authenticator>,
+    addresses: ClientAddresses,
 ) -> poem::Result<Response> {
     let path = req.uri().path();
     if !path.starts_with("/api/") || is_admin_path(path) {
@@ -38,12 +40,8 @@ pub async fn resolve_principal<E: Endpoint>(
             return Err(ApiError::unauthorized().into());
         }
     };
-    let state = req
-        .data::<Arc<AppState>>()
-        .expect("AppState is attached to every route")
-        .clone();
-    let client = state.client_addresses.of(&req);
-    match state.auth.authenticate(&token, client).await {
+    let client = addresses.of(&req);
+    match auth.authenticate(&token, client).await {
         Ok(principal) if principal.suspended => Err(ApiError::tenant_suspended().into()),
         Ok(principal) if !stream_token_allows(&principal, &req) => Err(ApiError::forbidden(
             "A stream token is valid only for the event stream of its own space",

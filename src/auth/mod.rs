@@ -7,13 +7,13 @@
 mod argon;
 pub mod cache;
 pub mod client_address;
-pub mod config;
 pub mod hasher;
 pub mod invalidation;
 pub mod keys;
-mod middleware;
+pub mod middleware;
 pub mod operator;
 pub mod pat;
+mod principal;
 pub mod rate_limit;
 pub mod registrations;
 pub mod revocation;
@@ -35,7 +35,7 @@ use std::{
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
-pub use middleware::resolve_principal;
+pub use principal::{AuthFailure, Principal};
 pub use rate_limit::{RateLimits, rate_limit};
 pub use scheme::{ApiKeyAuth, OptionalApiKeyAuth};
 
@@ -55,43 +55,6 @@ use single_flight::Turns;
 use stream_token::StreamTokens;
 use throttle::{FailureThrottle, Standing};
 use usage::PatUsage;
-
-/// Who is calling, and which tenant schema their requests are scoped to.
-#[derive(Clone, Debug)]
-pub struct Principal {
-    pub actor_id: Uuid,
-    pub actor_type: ActorType,
-    pub display_name: String,
-    /// `None` for actors in the shared default tenant.
-    pub tenant_id: Option<Uuid>,
-    pub schema: SchemaName,
-    pub suspended: bool,
-    /// The API key or personal access token presented, or the one that minted the stream
-    /// token presented.
-    pub key_id: Uuid,
-    /// Set when authenticated by a stream token: the only space whose stream it may open.
-    pub stream_space: Option<String>,
-}
-
-impl Principal {
-    pub fn is_human(&self) -> bool {
-        self.actor_type == ActorType::Human
-    }
-}
-
-/// Why a credential was not accepted.
-#[derive(Debug)]
-pub enum AuthFailure {
-    /// Unknown, malformed, revoked or wrong: 401.
-    Invalid,
-    /// The database could not be asked: 503.
-    Unavailable,
-    /// Too many recent failures of this lookup part or client address (or too many suspect
-    /// verifications waiting): refused without hashing, 429.
-    Throttled { retry_after: Duration },
-    /// Too many verifications waiting for a hashing thread: 503.
-    Busy,
-}
 
 pub struct Authenticator {
     pool: Pool,

@@ -15,7 +15,7 @@ use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
 use serde::Deserialize;
 
-use crate::{app::AppState, config::Secret, error::ApiError};
+use crate::{config::Secret, error::ApiError};
 
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 5;
@@ -120,11 +120,10 @@ fn public_key_from_pem(pem: &str) -> anyhow::Result<(DecodingKey, Algorithm)> {
 pub struct OperatorAuth(pub OperatorClaims);
 
 async fn operator_from_bearer(req: &Request, bearer: Bearer) -> poem::Result<OperatorClaims> {
-    let state = req
-        .data::<Arc<AppState>>()
-        .expect("AppState is attached to every route");
-    state
-        .operator
+    let operator = req
+        .data::<Arc<OperatorVerifier>>()
+        .expect("the operator verifier is attached to every route");
+    operator
         .verify(bearer.token.trim())
         .ok_or_else(|| ApiError::unauthorized().into())
 }

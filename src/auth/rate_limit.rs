@@ -1,7 +1,7 @@
 //! Rate limiting per actor: a token bucket (GCRA, the `governor` crate) per
 //! [`Principal::actor_id`], shared by all of the actor's credentials (API key, personal access
 //! tokens, stream tokens), so minting tokens does not multiply the limit. The middleware runs
-//! right after [`super::resolve_principal`], so only authenticated requests are counted and
+//! right after [`super::middleware::resolve_principal`], so only authenticated requests are counted and
 //! an unknown token cannot create a bucket.
 //!
 //! Every authenticated response carries `X-RateLimit-Limit` (the burst), `X-RateLimit-Remaining`
@@ -30,10 +30,7 @@ use poem::{
 use uuid::Uuid;
 
 use super::Principal;
-use crate::{
-    app::AppState,
-    error::{ApiError, to_detail},
-};
+use crate::error::{ApiError, to_detail};
 
 type Limiter =
     RateLimiter<Uuid, DefaultKeyedStateStore<Uuid>, DefaultClock, StateInformationMiddleware>;
@@ -134,10 +131,11 @@ impl RateLimits {
 }
 
 /// The middleware: counts authenticated requests per actor and sets the headers.
-pub async fn rate_limit<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
-    let limits = req
-        .data::<Arc<AppState>>()
-        .and_then(|state| state.rate_limits.clone());
+pub async fn rate_limit<E: Endpoint>(
+    next: Arc<E>,
+    req: Request,
+    limits: Option<Arc<RateLimits>>,
+) -> poem::Result<Response> {
     let key = req.data::<Principal>().map(|p| p.actor_id);
     let (Some(limits), Some(key)) = (limits, key) else {
         return next.call(req).await.map(IntoResponse::into_response);

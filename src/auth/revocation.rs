@@ -12,46 +12,20 @@
 
 use std::time::Duration;
 
-use clap::Args;
 use rand::RngExt;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::{Authenticator, Principal, cache::Invalidation};
+use crate::config::StreamRecheckConfig;
 
-/// How streams retry a credential re-check the database could not answer.
-#[derive(Args, Clone, Copy, Debug)]
-pub struct StreamRecheckConfig {
-    /// Milliseconds before re-asking the database about a stream's credential after it could
-    /// not answer; the wait doubles (with jitter) on every further failure.
-    #[arg(long, env = "CONVO_STREAM_RECHECK_RETRY_MS", default_value_t = 1000)]
-    pub stream_recheck_retry_ms: u64,
-
-    /// The longest wait, in milliseconds, between those re-checks.
-    #[arg(
-        long,
-        env = "CONVO_STREAM_RECHECK_RETRY_MAX_MS",
-        default_value_t = 30_000
-    )]
-    pub stream_recheck_retry_max_ms: u64,
+/// The first wait before re-asking.
+fn first(retry: &StreamRecheckConfig) -> Duration {
+    Duration::from_millis(retry.stream_recheck_retry_ms.max(1))
 }
 
-impl Default for StreamRecheckConfig {
-    fn default() -> Self {
-        StreamRecheckConfig {
-            stream_recheck_retry_ms: 1000,
-            stream_recheck_retry_max_ms: 30_000,
-        }
-    }
-}
-
-impl StreamRecheckConfig {
-    fn first(&self) -> Duration {
-        Duration::from_millis(self.stream_recheck_retry_ms.max(1))
-    }
-
-    fn after(&self, wait: Duration) -> Duration {
-        (wait * 2).min(Duration::from_millis(self.stream_recheck_retry_max_ms).max(self.first()))
-    }
+/// The wait after `wait`: doubled, up to the configured longest.
+fn after(retry: &StreamRecheckConfig, wait: Duration) -> Duration {
+    (wait * 2).min(Duration::from_millis(retry.stream_recheck_retry_max_ms).max(first(retry)))
 }
 
 /// A wait between half of `wait` and all of it.
@@ -70,14 +44,14 @@ pub async fn until_revoked(
     retry: StreamRecheckConfig,
 ) {
     let mut owed = true;
-    let mut wait = retry.first();
+    let mut wait = first(&retry);
     loop {
         if owed {
             // Boxed: its database state would otherwise sit in every idle stream.
             match Box::pin(auth.still_valid(principal)).await {
                 Ok(true) => {
                     owed = false;
-                    wait = retry.first();
+                    wait = first(&retry);
                 }
                 Ok(false) => return,
                 Err(_) => {}
@@ -87,7 +61,7 @@ pub async fn until_revoked(
             tokio::select! {
                 received = invalidations.recv() => received,
                 _ = tokio::time::sleep(jittered(wait)) => {
-                    wait = retry.after(wait);
+                    wait = after(&retry, wait);
                     continue;
                 }
             }
@@ -115,7 +89,7 @@ mod tests {
             stream_recheck_retry_ms: 100,
             stream_recheck_retry_max_ms: 350,
         };
-        let waits: Vec<_> = std::iter::successors(Some(retry.first()), |w| Some(retry.after(*w)))
+        let waits: Vec<_> = std::iter::successors(Some(first(&retry)), |w| Some(after(&retry, *w)))
             .take(5)
             .map(|w| w.as_millis())
             .collect();
@@ -129,6 +103,6 @@ mod tests {
             stream_recheck_retry_ms: 0,
             stream_recheck_retry_max_ms: 0,
         };
-        assert_eq!(zero.after(zero.first()), Duration::from_millis(1));
+        assert_eq!(after(&zero, first(&zero)), Duration::from_millis(1));
     }
 }

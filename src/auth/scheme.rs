@@ -1,5 +1,5 @@
 //! The security schemes operations declare, so the spec documents both ways to pass a key.
-//! The credential itself was already checked by [`super::resolve_principal`]; the checkers
+//! The credential itself was already checked by [`super::middleware::resolve_principal`]; the checkers
 //! only pick up its result.
 
 use poem::Request;

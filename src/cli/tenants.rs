@@ -14,7 +14,7 @@ use crate::{
     domain::TenantStatus,
     store::tenants::{self, TenantOverview},
     tenancy::ControlConn,
-    tenancy::status,
+    tenant_lifecycle::status,
 };
 
 #[derive(Subcommand, Clone, Debug)]

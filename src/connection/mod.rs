@@ -48,13 +48,11 @@
 //!
 //! See docs/architecture.md#connections and docs/operations.md#limits-and-quotas.
 
-mod config;
 mod handoff;
 mod io;
 mod server;
 mod slots;
 mod too_large;
 
-pub use config::{ConnectionConfig, Switch};
 pub use handoff::{Claim, Connection, HandedOver, STATUS_LINE};
 pub use server::{Connections, serve};

@@ -16,11 +16,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use super::{
-    ConnectionConfig, Switch,
     handoff::Connection,
     io::ConnIo,
     slots::{Slot, Slots},
 };
+use crate::config::{ConnectionConfig, Switch};
 
 /// The server's connections: how many are open, and the event streams writing on sockets
 /// taken over from hyper.

@@ -3,6 +3,7 @@
 //! is one type here that carries its bounds into the OpenAPI document too
 //! ([`input`] has the shared machinery).
 
+pub mod append;
 mod decision;
 mod event;
 mod headers;

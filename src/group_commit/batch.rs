@@ -7,38 +7,32 @@
 //! `COMMIT`. A plain batch is therefore `BEGIN`, lock and append, `COMMIT`, whatever its
 //! size.
 //!
-//! Precedence per request is that of a lone request: a used key first (replay, or 409 for
-//! another request), then an unknown parent or thread (404; the space's own 404 when the
-//! space is missing), then the space (404 missing, 409 not active). Keys claimed by requests
-//! refused after the claim are released before commit; when the space refuses the append, the
-//! whole transaction rolls back, so no refused request consumes its key.
+//! What each request gets is decided by the rules in [`crate::domain::append`]. Keys claimed
+//! by requests refused after the claim are released before commit; when the space refuses the
+//! append, the whole transaction rolls back, so no refused request consumes its key.
 
 use std::collections::HashMap;
 
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
-use super::Answer;
 use crate::{
-    api::{
-        event_write::{event_not_found, thread_not_found},
-        space_not_found,
-    },
     db::pipeline,
+    domain::append::{self, Asked, KeyState, Known, Plan, Planned, Refusal},
     error::ApiError,
-    realtime::SpaceKey,
     store::{
-        events::{self, EventRow, NewEvent, Targets},
+        events::{self, EventRow, NewEvent},
         idempotency::{self, Claim, KeyClaim},
         spaces,
     },
-    tenancy::TenantTx,
+    tenancy::{SpaceKey, TenantTx},
 };
 
-/// Expired idempotency keys are purged by about one keyed write in this many, a batch at a
-/// time, so no transaction pays for more than a small bounded delete.
-const PURGE_ONE_IN: u128 = 64;
+/// How many expired idempotency keys one purge deletes at most.
 const PURGE_BATCH: i64 = 100;
+
+/// What one append gets back.
+pub type Answer = Result<EventRow, ApiError>;
 
 /// A validated event write, with what must still be checked against the space.
 pub struct Append {
@@ -52,6 +46,15 @@ pub struct Append {
 }
 
 impl Append {
+    fn asked(&self) -> Asked<'_> {
+        Asked {
+            event_id: self.event.event_id,
+            key_hash: self.key.as_ref().map(|k| k.request_hash.as_slice()),
+            parent_event_id: self.parent_event_id,
+            thread_id: self.thread_id,
+        }
+    }
+
     /// About what the append holds in memory: its text, references and metadata (the
     /// metadata is at most 16 KiB, so measuring it costs little).
     pub fn bytes(&self) -> usize {
@@ -60,13 +63,6 @@ impl Append {
         let metadata = serde_json::to_vec(&e.metadata).map_or(0, |m| m.len());
         e.text.len() + refs + metadata + e.speaker_id.len() + e.speaker_name.len() + 256
     }
-}
-
-/// What the batch decided for one append before appending.
-enum Plan {
-    Insert,
-    Replay(Uuid),
-    Refuse(ApiError),
 }
 
 /// Store the batch; an answer per append, in order, and whether events were committed.
@@ -134,11 +130,22 @@ async fn transact(
     );
     let (claims, targets) = pipeline::both(claims, targets)?;
 
+    let asked: Vec<Asked> = appends.iter().map(Append::asked).collect();
+    let claims = claims.into_iter().map(key_state).collect();
+    let known = targets.as_ref().map(|t| Known {
+        space_exists: t.space_status.is_some(),
+        events: &t.events,
+        threads: &t.threads,
+    });
     let Planned {
         plans,
         released,
         purge,
-    } = plan(appends, claims, targets.as_ref());
+    } = append::plan(&asked, claims, known.as_ref());
+    let released: Vec<&KeyClaim> = released
+        .into_iter()
+        .filter_map(|i| appends[i].key.as_ref())
+        .collect();
 
     let inserting: Vec<&NewEvent> = appends
         .iter()
@@ -202,8 +209,8 @@ async fn transact(
     };
 
     let space_refusal = match space {
-        Some(None) => Some(SpaceRefusal::Missing),
-        Some(Some(false)) => Some(SpaceRefusal::Inactive),
+        Some(None) => Some(Refusal::SpaceMissing),
+        Some(Some(false)) => Some(Refusal::SpaceInactive),
         None | Some(Some(true)) => None,
     };
     if space_refusal.is_some() {
@@ -213,120 +220,33 @@ async fn transact(
         tx.commit().await?;
     }
     let stored = space_refusal.is_none() && !inserting.is_empty();
-    let answers = answer(appends, plans, replayed, inserted, space_refusal);
-    Ok((answers, stored))
-}
-
-/// Why the space refused a batch's inserts.
-#[derive(Clone, Copy)]
-enum SpaceRefusal {
-    Missing,
-    Inactive,
-}
-
-/// What [`plan`] decided for a batch.
-struct Planned<'a> {
-    plans: Vec<Plan>,
-    /// Keys claimed by requests then refused, to give back before commit.
-    released: Vec<&'a KeyClaim>,
-    /// Whether this transaction should purge some expired keys.
-    purge: bool,
-}
-
-/// Decide for each append, from its key's claim (`claims` in the order of the keyed appends)
-/// and the targets known in the space (when any append names one).
-fn plan<'a>(appends: &'a [Append], claims: Vec<Claim>, targets: Option<&Targets>) -> Planned<'a> {
-    let mut claims = claims.into_iter();
-    let mut released = Vec::new();
-    let mut purge = false;
-    let plans = appends
-        .iter()
-        .map(|a| {
-            let claim = a
-                .key
-                .as_ref()
-                .map(|k| (k, claims.next().expect("one claim per key")));
-            if let Some((
-                k,
-                Claim::Used {
-                    request_hash,
-                    event_id,
-                },
-            )) = claim
-            {
-                return if request_hash == k.request_hash {
-                    // Replayed even if the space is no longer active: the write happened.
-                    Plan::Replay(event_id)
-                } else {
-                    Plan::Refuse(ApiError::conflict(
-                        "Idempotency-Key was already used for a different request",
-                    ))
-                };
-            }
-            match targets.and_then(|t| missing_target(a, t)) {
-                Some(missing) => {
-                    released.extend(claim.map(|(k, _)| k));
-                    Plan::Refuse(missing)
-                }
-                None => {
-                    purge |= claim.is_some() && a.event.event_id.as_u128() % PURGE_ONE_IN == 0;
-                    Plan::Insert
-                }
-            }
-        })
-        .collect();
-    Planned {
+    let event_ids = appends.iter().map(|a| a.event.event_id);
+    let answers = append::answer(
         plans,
-        released,
-        purge,
-    }
-}
-
-/// Each append's answer, in order.
-fn answer(
-    appends: &[Append],
-    plans: Vec<Plan>,
-    replayed: Vec<EventRow>,
-    inserted: Vec<EventRow>,
-    space_refusal: Option<SpaceRefusal>,
-) -> Vec<Answer> {
-    let replayed = by_id(replayed);
-    let mut inserted = by_id(inserted);
-    appends
-        .iter()
-        .zip(plans)
-        .map(|(a, plan)| match plan {
-            Plan::Refuse(err) => Err(err),
-            Plan::Replay(id) => replayed.get(&id).cloned().ok_or_else(event_not_found),
-            Plan::Insert => match space_refusal {
-                Some(SpaceRefusal::Inactive) => Err(spaces::not_active()),
-                Some(SpaceRefusal::Missing) => Err(space_not_found()),
-                None => inserted
-                    .remove(&a.event.event_id)
-                    .ok_or_else(|| ApiError::internal("an appended event was not returned")),
-            },
-        })
-        .collect()
-}
-
-/// The 404 of an append whose parent event or thread is not in the space (the space's own
-/// 404 when the space itself does not exist).
-fn missing_target(a: &Append, t: &Targets) -> Option<ApiError> {
-    let known = |named: Option<Option<Uuid>>, known: &[Uuid]| match named {
-        None => true,
-        Some(None) => false,
-        Some(Some(id)) => known.contains(&id),
-    };
-    let parent_ok = known(a.parent_event_id, &t.events);
-    let thread_ok = known(a.thread_id, &t.threads);
-    match (parent_ok, thread_ok) {
-        (true, true) => None,
-        _ if t.space_status.is_none() => Some(space_not_found()),
-        (false, _) => Some(event_not_found()),
-        (true, false) => Some(thread_not_found()),
-    }
+        event_ids,
+        by_id(replayed),
+        by_id(inserted),
+        space_refusal,
+    )
+    .into_iter()
+    .map(|answer| answer.map_err(ApiError::from))
+    .collect();
+    Ok((answers, stored))
 }
 
 fn by_id(rows: Vec<EventRow>) -> HashMap<Uuid, EventRow> {
     rows.into_iter().map(|r| (r.event_id, r)).collect()
+}
+
+fn key_state(claim: Claim) -> KeyState {
+    match claim {
+        Claim::New => KeyState::New,
+        Claim::Used {
+            request_hash,
+            event_id,
+        } => KeyState::Used {
+            request_hash,
+            event_id,
+        },
+    }
 }

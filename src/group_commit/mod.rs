@@ -15,7 +15,7 @@
 //!   parents and threads checked set-based, the space row is locked once, all accepted events
 //!   are inserted with consecutive sequence numbers, the transaction commits, the replica's
 //!   streams are woken once, and then every request gets its own answer (its event, a replay,
-//!   or its own 404/409). A failed batch answers every request with the error: nothing is
+//!   or its own 404/409, as [`crate::domain::append`] decides). A failed batch answers every request with the error: nothing is
 //!   acknowledged that was not committed.
 //! - Batches of several requests run in the spawned drain task, so a client that disconnects
 //!   cannot cancel a batch others wait on (a leader's batch holds only its own request); a
@@ -50,22 +50,16 @@ use futures::FutureExt;
 use tokio::sync::oneshot;
 
 use crate::{
-    error::ApiError,
-    memory_bounds::MemoryBounds,
-    metrics::METRICS,
-    realtime::{Hub, SpaceKey},
-    store::events::EventRow,
+    error::ApiError, memory_bounds::MemoryBounds, metrics::METRICS, realtime::Hub,
+    tenancy::SpaceKey,
 };
-pub use batch::Append;
+pub use batch::{Answer, Append};
 use queue::{Pending, Queue};
 
 /// Most appends in one transaction.
 pub const MAX_BATCH: usize = 256;
 /// Most appends waiting for one space on one replica.
 pub const MAX_QUEUED: usize = 2048;
-
-/// What one append gets back.
-pub type Answer = Result<EventRow, ApiError>;
 
 /// The append queues of one replica.
 pub struct GroupCommit {

@@ -8,8 +8,11 @@ use std::{sync::Arc, time::Duration};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Hub, SpaceKey};
-use crate::{db::listener::NotificationHandler, tenancy::SchemaName};
+use super::Hub;
+use crate::{
+    db::listener::NotificationHandler,
+    tenancy::{SchemaName, SpaceKey},
+};
 
 pub const CHANNEL: &str = "convo_events";
 /// Appends within this window share one NOTIFY.

@@ -11,9 +11,10 @@
 //!
 //! See docs/architecture.md#real-time.
 
-mod feed;
 mod hints;
+mod hub;
 mod limiter;
+mod shared_event;
 pub mod subscription;
 
 use std::{
@@ -21,112 +22,17 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use bytes::Bytes;
-use tokio::sync::{Notify, broadcast, watch};
+use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
-use crate::{
-    api::event::Event, db::Db, memory_bounds::MemoryBounds, store::events::EventRow,
-    tenancy::SchemaName,
-};
+use crate::{db::Db, memory_bounds::MemoryBounds};
 pub use hints::{CHANNEL, HintHandler};
+pub use hub::Hub;
 pub use limiter::{StreamLimiter, StreamSlot};
+pub use shared_event::{Batch, EVENT_TYPE, SharedEvent};
 
-/// A space of a tenant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SpaceKey {
-    pub schema: SchemaName,
-    pub space_id: String,
-}
-
-/// An event serialised once for every subscriber, as the complete Server-Sent Events message
-/// every stream writes: subscribers share the bytes instead of formatting their own copy.
-/// The message is stored framed as an HTTP/1.1 chunk, which streams that own their socket
-/// write as it is; streams served by the HTTP server write the message inside it.
-#[derive(Clone, Debug)]
-pub struct SharedEvent {
-    pub seq: i64,
-    chunk: Bytes,
-    /// Where the message starts inside `chunk` (after the chunk-size line).
-    start: usize,
-}
-
-impl SharedEvent {
-    /// `id`, `event` and `data` lines, as poem's SSE writer formats them; the JSON is one
-    /// line (serde escapes line breaks inside strings).
-    pub fn new(row: EventRow) -> SharedEvent {
-        let (seq, event_id) = (row.seq, row.event_id);
-        let json = serde_json::to_string(&Event::from(row)).expect("an event serialises");
-        let message = format!("id: {event_id}\nevent: {EVENT_TYPE}\ndata: {json}\n\n");
-        SharedEvent::framed(seq, &message)
-    }
-
-    /// `message` framed as a chunk.
-    pub(crate) fn framed(seq: i64, message: &str) -> SharedEvent {
-        let size_line = format!("{:x}\r\n", message.len());
-        let mut chunk = Vec::with_capacity(size_line.len() + message.len() + 2);
-        chunk.extend_from_slice(size_line.as_bytes());
-        chunk.extend_from_slice(message.as_bytes());
-        chunk.extend_from_slice(b"\r\n");
-        SharedEvent {
-            seq,
-            chunk: Bytes::from(chunk),
-            start: size_line.len(),
-        }
-    }
-
-    /// The bytes this event keeps in memory.
-    pub fn size(&self) -> usize {
-        self.chunk.len()
-    }
-
-    /// The Server-Sent Events message.
-    pub fn message(&self) -> Bytes {
-        self.chunk.slice(self.start..self.chunk.len() - 2)
-    }
-
-    /// The message framed as one chunk of a `Transfer-Encoding: chunked` body.
-    pub fn chunk(&self) -> &Bytes {
-        &self.chunk
-    }
-}
-
-/// The `event:` field of every message.
-pub const EVENT_TYPE: &str = "context_event";
-
-/// New events of one space as broadcast: `events` are consecutive, in sequence order, and
-/// the batch covers everything up to `through`. Events that did not fit the shared byte
-/// budget are left out (each stream reads them from the database), so the buffer of a space
-/// holds at most [`BROADCAST_CAPACITY`] times that budget, however large its events are and
-/// however slow its streams.
-#[derive(Debug)]
-pub struct Batch {
-    pub events: Vec<SharedEvent>,
-    pub through: i64,
-}
-
-/// Batches buffered per space for subscribers; one that falls further behind reads from the
-/// database instead.
-const BROADCAST_CAPACITY: usize = 64;
-
-struct Feed {
-    tx: broadcast::Sender<Arc<Batch>>,
-    wake: Notify,
-}
-
-pub struct Hub {
-    db: Db,
-    /// Most bytes of events one stream's replay page holds.
-    read_page_bytes: usize,
-    /// Most bytes of events one broadcast batch shares.
-    shared_batch_bytes: usize,
-    replica_id: Uuid,
-    feeds: Mutex<HashMap<SpaceKey, Arc<Feed>>>,
-    outbox: Mutex<HashSet<SpaceKey>>,
-    outbox_ready: Notify,
-    shutdown: watch::Receiver<bool>,
-}
-
+// Here rather than in hub.rs: the hub's tasks (hints.rs) read the hub, so the hub does not
+// start them itself.
 impl Hub {
     /// Create the hub and start its hint publisher.
     pub fn start(db: Db, bounds: &MemoryBounds, shutdown: watch::Receiver<bool>) -> Arc<Hub> {
@@ -142,75 +48,5 @@ impl Hub {
         });
         tokio::spawn(hints::publish(hub.clone()));
         hub
-    }
-
-    /// Call after a transaction that appended events to `space` has committed: wakes this
-    /// replica's subscribers now and the other replicas' within a few milliseconds.
-    pub fn appended(&self, space: &SpaceKey) {
-        self.wake(space);
-        self.outbox.lock().unwrap().insert(space.clone());
-        self.outbox_ready.notify_one();
-    }
-
-    /// Receive the batches of `space` from now on. Everything committed before this returns
-    /// is in the database for the caller's replay; everything after it is broadcast.
-    pub async fn subscribe(
-        self: &Arc<Self>,
-        space: &SpaceKey,
-    ) -> Result<broadcast::Receiver<Arc<Batch>>, crate::error::ApiError> {
-        if let Some(feed) = self.feeds.lock().unwrap().get(space) {
-            return Ok(feed.tx.subscribe());
-        }
-        // A new feed starts after the last event committed *now*, before any subscriber of
-        // it replays: were it read later, an event committed in between would be neither
-        // replayed nor broadcast.
-        let start = feed::current_seq(self, space).await?;
-        let mut feeds = self.feeds.lock().unwrap();
-        if let Some(feed) = feeds.get(space) {
-            // Another subscriber created it meanwhile, also before our replay: use theirs.
-            return Ok(feed.tx.subscribe());
-        }
-        let (tx, rx) = broadcast::channel(BROADCAST_CAPACITY);
-        let feed = Arc::new(Feed {
-            tx,
-            wake: Notify::new(),
-        });
-        feeds.insert(space.clone(), feed.clone());
-        tokio::spawn(feed::run(self.clone(), space.clone(), feed, start));
-        Ok(rx)
-    }
-
-    /// A signal that fires when the server shuts down.
-    pub fn shutdown(&self) -> watch::Receiver<bool> {
-        self.shutdown.clone()
-    }
-
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
-    fn wake(&self, space: &SpaceKey) {
-        if let Some(feed) = self.feeds.lock().unwrap().get(space) {
-            feed.wake.notify_one();
-        }
-    }
-
-    fn wake_all(&self) {
-        for feed in self.feeds.lock().unwrap().values() {
-            feed.wake.notify_one();
-        }
-    }
-
-    /// Forget a feed whose last subscriber left (checked under the lock, so a subscriber
-    /// arriving meanwhile keeps it).
-    fn retire(&self, space: &SpaceKey) -> bool {
-        let mut feeds = self.feeds.lock().unwrap();
-        match feeds.get(space) {
-            Some(feed) if feed.tx.receiver_count() == 0 => {
-                feeds.remove(space);
-                true
-            }
-            _ => false,
-        }
     }
 }

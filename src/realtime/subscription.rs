@@ -6,31 +6,12 @@ use std::{future::Future, sync::Arc, time::Duration};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{Hub, SharedEvent, SpaceKey};
-use crate::{
-    error::ApiError,
-    store::event_pages::{self, PageSize, Scope},
-    tenancy::TenantTx,
-};
+use super::{Hub, SharedEvent, hub::fetch_page};
+use crate::{store::event_pages::PageSize, tenancy::SpaceKey};
 
 /// Most events read from the database per query while replaying or catching up (a page is
 /// also bounded in bytes).
 const REPLAY_BATCH: i64 = 200;
-
-/// The next page of events of `space` after sequence `after`, serialised once, and whether
-/// more may follow.
-pub async fn fetch_page(
-    hub: &Hub,
-    space: &SpaceKey,
-    after: i64,
-    size: &mut PageSize,
-) -> Result<(Vec<SharedEvent>, bool), ApiError> {
-    let tx = TenantTx::begin(&hub.db.pool, &space.schema).await?;
-    let page = event_pages::after(&tx, &space.space_id, Scope::All, after, i64::MAX, size).await?;
-    tx.commit().await?;
-    let events = page.events.into_iter().map(SharedEvent::new).collect();
-    Ok((events, page.more))
-}
 
 /// Every event of `space` with a sequence above `after`, exactly once and in order, until
 /// the client goes away, the server shuts down, or `stop` resolves.

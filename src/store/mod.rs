@@ -8,6 +8,7 @@ pub mod activity;
 pub mod actors;
 pub mod credentials;
 pub mod decisions;
+pub mod event_json;
 pub mod event_pages;
 pub mod events;
 pub mod idempotency;

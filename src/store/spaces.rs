@@ -1,6 +1,9 @@
 //! Tenant-plane queries on spaces. Run inside a [`crate::tenancy::TenantTx`].
 
-use crate::{error::ApiError, tenancy::TenantTx};
+use crate::{
+    error::{ApiError, space_not_active, space_not_found},
+    tenancy::TenantTx,
+};
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -70,21 +73,13 @@ pub async fn get(db: &TenantTx, space_id: &str) -> Result<Option<SpaceRow>, toki
         .map(SpaceRow::from_row))
 }
 
-pub fn not_found() -> ApiError {
-    ApiError::not_found(crate::domain::SpaceId::NOT_FOUND)
-}
-
-pub fn not_active() -> ApiError {
-    ApiError::conflict("Space is not active")
-}
-
 /// The one rule for writes into a space: it exists (404) and is active (409), and stays so
 /// until the caller's transaction ends.
 pub async fn lock_active(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
     match lock(tx, space_id).await? {
         Some(true) => Ok(()),
-        Some(false) => Err(not_active()),
-        None => Err(not_found()),
+        Some(false) => Err(space_not_active()),
+        None => Err(space_not_found()),
     }
 }
 
@@ -107,7 +102,7 @@ pub async fn lock(tx: &TenantTx, space_id: &str) -> Result<Option<bool>, tokio_p
 pub async fn require(tx: &TenantTx, space_id: &str) -> Result<(), ApiError> {
     match state(tx, space_id).await? {
         Some(_) => Ok(()),
-        None => Err(not_found()),
+        None => Err(space_not_found()),
     }
 }
 

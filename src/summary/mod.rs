@@ -5,65 +5,22 @@
 
 pub mod anthropic;
 pub mod extractive;
+mod provider;
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
 
-use crate::{
-    config::{SummaryConfig, SummaryProvider},
-    store::{decisions::DecisionRow, events::EventRow},
-};
+use provider::truncate;
+pub use provider::{Summarizer, Summary, SummaryError, SummaryInput};
+
+use crate::config::{SummaryConfig, SummaryProvider};
 
 /// Most events read for one summary: the latest ones of the window. Bounds memory, the
 /// prompt size and the time a summary takes, whatever the window.
 pub const MAX_EVENTS: i64 = 2000;
 /// Most decisions read for one summary.
 pub const MAX_DECISIONS: i64 = 200;
-
-/// What a summarizer is given.
-#[derive(Clone, Debug)]
-pub struct SummaryInput {
-    pub space_id: String,
-    pub window_start: DateTime<Utc>,
-    pub window_end: DateTime<Utc>,
-    /// The events of the window, oldest first; the latest [`MAX_EVENTS`] at most.
-    pub events: Vec<EventRow>,
-    /// How many events the window holds, including any beyond the cap.
-    pub event_count: i64,
-    /// Decisions proposed or settled in the window, oldest first.
-    pub decisions: Vec<DecisionRow>,
-}
-
-/// A written summary and the model that wrote it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Summary {
-    /// Markdown, starting with `# Space Summary`.
-    pub text: String,
-    pub model: String,
-}
-
-/// Why a provider produced no summary. Messages never contain credentials.
-#[derive(Debug, thiserror::Error)]
-pub enum SummaryError {
-    #[error("request to the summary provider failed: {0}")]
-    Request(String),
-    #[error("the summary provider answered HTTP {status}: {body}")]
-    Status { status: u16, body: String },
-    #[error("unexpected response from the summary provider: {0}")]
-    Response(String),
-}
-
-/// Writes a summary of a window of events. Object-safe, so the configured provider lives in
-/// the app state as `Arc<dyn Summarizer>`.
-pub trait Summarizer: Send + Sync {
-    fn summarize<'a>(
-        &'a self,
-        input: &'a SummaryInput,
-    ) -> BoxFuture<'a, Result<Summary, SummaryError>>;
-}
 
 /// The summarizer the configuration asks for.
 pub fn from_config(config: &SummaryConfig) -> anyhow::Result<Arc<dyn Summarizer>> {
@@ -83,15 +40,4 @@ pub fn from_config(config: &SummaryConfig) -> anyhow::Result<Arc<dyn Summarizer>
             )?)
         }
     })
-}
-
-/// `text` cut to at most `max` characters, with an ellipsis when cut.
-pub(crate) fn truncate(text: &str, max: usize) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(max).collect();
-    if chars.next().is_some() {
-        format!("{}…", head.trim_end())
-    } else {
-        head
-    }
 }

@@ -83,9 +83,10 @@ impl ControlTx<'_> {
         self.0.commit().await
     }
 
-    /// The transaction itself, for provisioning, which creates and migrates a tenant's
-    /// schema in the transaction that records the tenant.
-    pub(super) fn raw(&self) -> &Transaction<'_> {
+    /// The transaction itself, for provisioning (`crate::tenant_lifecycle`), which creates and
+    /// migrates a tenant's schema in the transaction that records the tenant. It cannot make
+    /// a [`super::TenantTx`], so it opens no way into the tenant plane.
+    pub(crate) fn raw(&self) -> &Transaction<'_> {
         &self.0
     }
 }

@@ -3,8 +3,10 @@
 //! page by page, each page bounded in bytes.
 
 use convo::{
-    api::event::Event,
-    store::event_pages::{self, PageSize, Scope},
+    store::{
+        event_json::Event,
+        event_pages::{self, PageSize, Scope},
+    },
     tenancy::{SchemaName, TenantTx},
 };
 use serde_json::{Value, json};

@@ -612,7 +612,7 @@ async fn a_queue_of_large_appends_is_bounded_in_bytes() {
 
 /// Lock the space `room` of Alice's tenant (`Alice Org`) from a session of the test's own, in
 /// a transaction left open: appends to it block until the returned client rolls back.
-async fn hold_alices_room(app: &TestApp) -> (tokio_postgres::Client, convo::realtime::SpaceKey) {
+async fn hold_alices_room(app: &TestApp) -> (tokio_postgres::Client, convo::tenancy::SpaceKey) {
     let db = app.db().await;
     let schema: String = db
         .query_one(
@@ -627,7 +627,7 @@ async fn hold_alices_room(app: &TestApp) -> (tokio_postgres::Client, convo::real
     ))
     .await
     .unwrap();
-    let space = convo::realtime::SpaceKey {
+    let space = convo::tenancy::SpaceKey {
         schema: convo::tenancy::SchemaName::parse(&schema).unwrap(),
         space_id: "room".into(),
     };

@@ -8,10 +8,12 @@ use std::{
 };
 
 use convo::{
-    app::{App, AppState},
-    auth::config::LimitsConfig,
-    config::{DbConfig, ServeConfig, SummaryConfig, SummaryProvider},
-    connection::{ConnectionConfig, Switch},
+    api::AppState,
+    app::App,
+    config::{
+        ConnectionConfig, DbConfig, LimitsConfig, ServeConfig, SummaryConfig, SummaryProvider,
+        Switch,
+    },
     db::local,
     memory_bounds::MemoryBounds,
 };
@@ -151,7 +153,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             ..LimitsConfig::default()
         },
         memory: MemoryBounds::default(),
-        stream_recheck: convo::auth::revocation::StreamRecheckConfig::default(),
+        stream_recheck: convo::config::StreamRecheckConfig::default(),
         connection: ConnectionConfig {
             sse_handoff: handoff_switch(),
             ..ConnectionConfig::default()

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Call, TestApp, fresh_database, serve_config};
 
-async fn app_with(configure: impl FnOnce(&mut convo::auth::config::LimitsConfig)) -> TestApp {
+async fn app_with(configure: impl FnOnce(&mut convo::config::LimitsConfig)) -> TestApp {
     let mut config = serve_config(&fresh_database().await);
     configure(&mut config.limits);
     TestApp::spawn_with(config).await

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use convo::auth::revocation::StreamRecheckConfig;
+use convo::config::StreamRecheckConfig;
 use serde_json::json;
 
 use crate::{

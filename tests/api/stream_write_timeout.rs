@@ -3,7 +3,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use convo::connection::Switch;
+use convo::config::Switch;
 use serde_json::json;
 use tokio::{io::AsyncWriteExt, net::TcpSocket};
 

@@ -1,6 +1,6 @@
 //! Tenant creation: schema, migrations, naming, membership, atomicity.
 
-use convo::tenancy::{migrations, provision};
+use convo::{tenancy::migrations, tenant_lifecycle::provision};
 use serde_json::json;
 
 use crate::helpers::{Call, TestApp, json_of};

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{ConnectionState, actor_not_found, manage::sponsors_here};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{Principal, invalidation, keys},
     domain::{ActorType, InstallationId},
     error::{ApiError, ErrorBody},

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{ActorInfo, actor_not_found};
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{Principal, invalidation},
     domain::{ActorType, DisplayName, check_metadata},
     error::ApiError,

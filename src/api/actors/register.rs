@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::ConnectionState;
 use crate::{
-    app::AppState,
+    api::AppState,
     auth::{Principal, keys},
     domain::{ActorType, AgentProfile, DisplayName, Email, check_metadata},
     error::ApiError,

@@ -21,7 +21,7 @@ use poem_openapi::{
 };
 use tokio::time::Instant;
 
-use super::event::Event;
+use crate::store::event_json::Event;
 use crate::{
     connection::{Connection, Connections},
     realtime::SharedEvent,

@@ -2,13 +2,13 @@
 //! status change and the `tenant:<id>` NOTIFY commit together, so every replica drops the
 //! tenant's cached credentials (and re-checks its open streams) exactly when it takes effect.
 
-use super::ControlConn;
 use uuid::Uuid;
 
 use crate::{
     auth::invalidation,
     domain::TenantStatus,
     store::tenants::{self, TenantOverview},
+    tenancy::ControlConn,
 };
 
 /// Set the tenant's status (idempotent) and announce it; `None` for an unknown tenant. The

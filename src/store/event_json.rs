@@ -1,4 +1,6 @@
-//! The event object, shared by every endpoint that returns events (REST and SSE).
+//! The event object as the API returns it, built from its row: shared by every endpoint that
+//! returns events (REST) and by the fan-out that serialises each new event once for every
+//! stream ([`crate::realtime`]), so it lives below both.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
@@ -8,7 +10,7 @@ use uuid::Uuid;
 
 use crate::store::events::EventRow;
 
-// Serialised by serde when sent through `JsonBody` (see json_body.rs): the same JSON as its
+// Serialised by serde when sent through `JsonBody` (see api/json_body.rs): the same JSON as its
 // `ToJSON`, tested below. (A doc comment here would land in the spec.)
 /// Something said or done in a space.
 #[derive(Object, Serialize, Clone, Debug)]
@@ -62,7 +64,7 @@ impl From<EventRow> for Event {
 }
 
 /// What poem-openapi writes for a timestamp (`+00:00`, not serde's `Z`).
-pub(super) fn rfc3339<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn rfc3339<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&at.to_rfc3339())
 }
 

@@ -7,6 +7,14 @@ use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, ValueEnum};
 
+mod connection;
+mod limits;
+mod stream_recheck;
+
+pub use connection::{ConnectionConfig, Switch};
+pub use limits::LimitsConfig;
+pub use stream_recheck::StreamRecheckConfig;
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -159,16 +167,16 @@ pub struct ServeConfig {
     pub summary: SummaryConfig,
 
     #[command(flatten)]
-    pub connection: crate::connection::ConnectionConfig,
+    pub connection: ConnectionConfig,
 
     #[command(flatten)]
-    pub stream_recheck: crate::auth::revocation::StreamRecheckConfig,
+    pub stream_recheck: StreamRecheckConfig,
 
     #[command(flatten)]
     pub memory: crate::memory_bounds::MemoryBounds,
 
     #[command(flatten)]
-    pub limits: crate::auth::config::LimitsConfig,
+    pub limits: LimitsConfig,
 }
 
 /// Which summarizer writes space summaries.
