@@ -105,9 +105,14 @@ impl From<tokio_postgres::Error> for ApiError {
             tracing::warn!("statement timed out: {}", db_message(&err));
             return Self::unavailable();
         }
-        // Text PostgreSQL cannot store (U+0000, in a path segment or anywhere else that
-        // reached a query) is bad input, not a server fault.
+        // Text PostgreSQL cannot store (U+0000). Every input rule of `crate::domain` refuses
+        // it before a query runs, so reaching this is a gap in a rule: still the caller's bad
+        // input (400, never a 500), but logged so that the rule gets fixed.
         if matches!(err.code().map(|c| c.code()), Some("22021" | "22P05")) {
+            tracing::warn!(
+                "an input rule let through text PostgreSQL cannot store: {}",
+                db_message(&err)
+            );
             return Self::bad_request("Text must not contain NUL characters");
         }
         Self::internal(db_message(&err))

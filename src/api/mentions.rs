@@ -25,7 +25,7 @@ use crate::store::event_json::Event;
 use crate::{
     api::AppState,
     auth::ApiKeyAuth,
-    domain::SpaceId,
+    domain::{ParticipantId, SpaceId},
     error::ApiError,
     store::{
         event_pages::{self, PageSize},
@@ -53,7 +53,7 @@ impl MentionsApi {
         /// The space's id.
         space_id: Path<SpaceId>,
         /// The participant's id (an actor id).
-        participant_id: Path<String>,
+        participant_id: Path<ParticipantId>,
         /// An event id of this space: only events after it are returned (404 if unknown,
         /// 400 if not a UUID).
         since: Query<Option<String>>,

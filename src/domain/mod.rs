@@ -23,7 +23,7 @@ pub use event::{EventText, Reference, SpeakerType};
 pub use headers::{IdempotencyKey, InstallationId};
 pub use ids::{ActorId, DecisionId, EventId, TenantId, ThreadId};
 pub use names::{
-    AgentAdapter, AgentProfile, DisplayName, Email, PatName, ProposedBy, ResolvedBy,
+    AgentAdapter, AgentProfile, DisplayName, Email, ParticipantId, PatName, ProposedBy, ResolvedBy,
     SpaceDescription, SpeakerId, SpeakerName, TenantName, ThreadSubject,
 };
 pub use space::SpaceId;

@@ -1,9 +1,12 @@
 //! Names and labels shown to people: each is [`super::input::visible_text`] with its own
 //! field name and bound, trimmed once parsed.
 
-use poem_openapi::registry::MetaSchema;
+use poem_openapi::{
+    registry::MetaSchema,
+    types::{ParseError, ParseFromParameter, ParseResult},
+};
 
-use super::input::{string_input, string_schema, visible_text_type};
+use super::input::{string_input, string_schema, too_long, visible_text_type};
 
 visible_text_type!(
     /// An actor's display name.
@@ -101,6 +104,43 @@ impl Email {
 
 string_input!(Email);
 
+/// Whom a mentions query asks about (`metadata.mentions` holds actor ids): 1–256 characters,
+/// none of them a control character, taken as given (not trimmed). A value outside the rule
+/// is in no event's mentions (PostgreSQL cannot even store U+0000), so a path holding one
+/// answers the 404 `error::to_detail` gives every path id that does not parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParticipantId(String);
+
+impl ParticipantId {
+    pub const MAX_CHARS: usize = 256;
+    const PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]+$";
+    pub const NOT_FOUND: &str = "Participant not found";
+
+    pub fn parse(raw: &str) -> Result<String, String> {
+        if raw.is_empty() || too_long(raw, Self::MAX_CHARS) || raw.chars().any(char::is_control) {
+            return Err(format!(
+                "participant_id must be 1-{} characters, none of them a control character",
+                Self::MAX_CHARS
+            ));
+        }
+        Ok(raw.to_string())
+    }
+
+    fn schema() -> MetaSchema {
+        string_schema(Some(1), Self::MAX_CHARS, Some(Self::PATTERN))
+    }
+}
+
+string_input!(ParticipantId);
+
+impl ParseFromParameter for ParticipantId {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Self::parse(value)
+            .map(Self)
+            .map_err(|_| ParseError::custom(Self::NOT_FOUND))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ParseFromJSON;
@@ -124,6 +164,22 @@ mod tests {
         assert!(DisplayName::parse_from_json(Some(json!(42))).is_err());
         assert!(SpeakerId::parse(&"x".repeat(128)).is_ok());
         assert!(SpeakerId::parse(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn participant_ids() {
+        assert_eq!(ParticipantId::parse(" agt 1 ").unwrap(), " agt 1 ");
+        assert!(ParticipantId::parse(&"x".repeat(256)).is_ok());
+        for bad in [
+            String::new(),
+            "x".repeat(257),
+            "a\u{0}b".into(),
+            "a\u{85}".into(),
+        ] {
+            assert!(ParticipantId::parse(&bad).is_err(), "{bad:?}");
+        }
+        let pattern = regex::Regex::new(ParticipantId::PATTERN).unwrap();
+        assert!(pattern.is_match("agt 1") && !pattern.is_match("a\u{1}") && !pattern.is_match(""));
     }
 
     #[test]

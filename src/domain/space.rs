@@ -60,7 +60,7 @@ pub struct Link(String);
 
 impl Link {
     pub const MAX_CHARS: usize = 2048;
-    const PATTERN: &str = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?\s*$";
+    const PATTERN: &str = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f/?#]+([/?#][^\s\x00-\x1f\x7f-\x9f]*)?\s*$";
 
     pub fn parse(raw: &str) -> Result<String, String> {
         let link = raw.trim();
@@ -69,11 +69,12 @@ impl Link {
                 .filter(|head| head.eq_ignore_ascii_case(scheme))
                 .map(|_| &link[scheme.len()..])
         });
-        // The shape PATTERN states: a host right after the scheme, no whitespace inside.
+        // The shape PATTERN states: a host right after the scheme, no whitespace or control
+        // character inside (a URL has none; PostgreSQL could not even store U+0000).
         let shaped = after_scheme.is_some_and(|rest| {
             !rest.is_empty()
                 && !rest.starts_with(['/', '?', '#'])
-                && !rest.chars().any(char::is_whitespace)
+                && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
         });
         let valid = shaped
             && !too_long(raw, Self::MAX_CHARS)
@@ -161,6 +162,9 @@ mod tests {
             "https://a b",
             "https://",
             "https://a.example/\u{1}",
+            "https://a.example/\u{0}x",
+            "https://a\u{0}b.example",
+            "https://a.example/\u{85}",
         ] {
             assert_eq!(pattern.is_match(s), Link::parse(s).is_ok(), "{s:?}");
         }

@@ -1,6 +1,7 @@
 //! Event references and space links are rendered as links by clients: a URI that runs script
 //! when followed (`javascript:`, `vbscript:`, `data:`, however a browser would still read it
-//! as one) is a 400 `{"detail"}` naming the field, and nothing is stored.
+//! as one) is a 400 `{"detail"}` naming the field, and nothing is stored; so is a link holding a
+//! control character.
 
 use serde_json::{Value, json};
 
@@ -71,7 +72,9 @@ async fn space_links_refuse_script_capable_schemes() {
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    for uri in SCRIPT_URIS {
+    // A URL holds no control character; U+0000 could not even be stored.
+    let controls = ["https://a.example/\u{0}x", "https://a.example/\u{1}"];
+    for uri in SCRIPT_URIS.into_iter().chain(controls) {
         let resp = app
             .post(
                 "/api/spaces",

@@ -13,8 +13,8 @@ enum Kind {
     Uuid,
     /// A UUID with surrounding whitespace allowed.
     PaddedUuid,
-    /// Free text (a participant id): only "no 5xx" is asserted.
-    Text,
+    /// A participant id: 1-256 characters, no control character.
+    Participant,
 }
 
 /// Every id in a path of the API: (method, path with `{}` for the id, kind, 404 detail).
@@ -62,7 +62,12 @@ const TARGETS: &[(&str, &str, Kind, &str)] = &[
         "Actor not found",
     ),
     ("GET", "/api/tenants/{}", Kind::Uuid, "Tenant not found"),
-    ("GET", "/api/spaces/room/mentions/{}", Kind::Text, ""),
+    (
+        "GET",
+        "/api/spaces/room/mentions/{}",
+        Kind::Participant,
+        "Participant not found",
+    ),
 ];
 
 /// Whether `value` is an id of `kind` (what the server parses).
@@ -72,7 +77,9 @@ fn well_formed(kind: Kind, value: &str) -> bool {
         Kind::Space => space.is_match(value),
         Kind::Uuid => uuid::Uuid::parse_str(value).is_ok(),
         Kind::PaddedUuid => uuid::Uuid::parse_str(value.trim()).is_ok(),
-        Kind::Text => true,
+        Kind::Participant => {
+            (1..=256).contains(&value.chars().count()) && !value.chars().any(char::is_control)
+        }
     }
 }
 
@@ -125,6 +132,9 @@ async fn probe(app: &TestApp, key: &str, target: usize, value: &str) -> Result<(
     }
     if !well_formed(kind, value) && (status != 404 || body["detail"] != not_found) {
         return Err(format!("malformed id not a 404 {not_found:?}: {case}"));
+    }
+    if matches!(kind, Kind::Participant) && well_formed(kind, value) && status != 200 {
+        return Err(format!("a well-formed participant id is not a 200: {case}"));
     }
     Ok(())
 }
