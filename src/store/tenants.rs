@@ -146,13 +146,6 @@ impl TenantOverview {
     }
 }
 
-fn status_text(status: TenantStatus) -> &'static str {
-    match status {
-        TenantStatus::Active => "active",
-        TenantStatus::Suspended => "suspended",
-    }
-}
-
 /// Every tenant, oldest first, optionally only those with `status`.
 pub async fn list_overview(
     db: &impl Control,
@@ -169,7 +162,7 @@ pub async fn list_overview(
              ORDER BY t.created_at, t.tenant_id",
         )
         .await?;
-    let status = status.map(status_text);
+    let status = status.map(TenantStatus::as_str);
     Ok(db
         .query(&stmt, &[&status])
         .await?
@@ -210,8 +203,5 @@ pub async fn set_status(
     let stmt = db
         .prepare_cached("UPDATE convo.tenants SET status = $2 WHERE tenant_id = $1")
         .await?;
-    Ok(db
-        .execute(&stmt, &[&tenant_id, &status_text(status)])
-        .await?
-        == 1)
+    Ok(db.execute(&stmt, &[&tenant_id, &status.as_str()]).await? == 1)
 }
