@@ -1,6 +1,7 @@
 //! Control-plane queries on API keys. Only the non-secret lookup part and an argon2id hash
 //! of each key are stored.
 
+use super::rows;
 use deadpool_postgres::GenericClient;
 
 use crate::tenancy::Control;
@@ -64,14 +65,13 @@ pub async fn find_by_lookup(
     db: &impl Control,
     lookup: &str,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{KEY_QUERY} k.lookup = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&lookup])
-        .await?
-        .map(|row| record(&row)))
+    rows::opt(
+        db.client(),
+        &format!("{KEY_QUERY} k.lookup = $1"),
+        &[&lookup],
+        record,
+    )
+    .await
 }
 
 /// The live key with this id (for credentials derived from a key, such as stream tokens).
@@ -79,14 +79,13 @@ pub async fn find_by_id(
     db: &impl Control,
     key_id: Uuid,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{KEY_QUERY} k.key_id = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&key_id])
-        .await?
-        .map(|row| record(&row)))
+    rows::opt(
+        db.client(),
+        &format!("{KEY_QUERY} k.key_id = $1"),
+        &[&key_id],
+        record,
+    )
+    .await
 }
 
 /// Map a row of `KEY_QUERY`'s column shape (also used by the PAT queries).

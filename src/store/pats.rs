@@ -1,6 +1,7 @@
 //! Control-plane queries on personal access tokens. Only the non-secret lookup part and an
 //! argon2id hash of each token are stored.
 
+use super::rows;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
@@ -139,14 +140,13 @@ pub async fn find_by_lookup(
     db: &impl Control,
     lookup: &str,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{PAT_QUERY} p.lookup = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&lookup])
-        .await?
-        .map(|row| record(&row)))
+    rows::opt(
+        db.client(),
+        &format!("{PAT_QUERY} p.lookup = $1"),
+        &[&lookup],
+        record,
+    )
+    .await
 }
 
 /// The live token with this id (for stream tokens minted with a PAT).
@@ -154,12 +154,11 @@ pub async fn find_by_id(
     db: &impl Control,
     pat_id: Uuid,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{PAT_QUERY} p.pat_id = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&pat_id])
-        .await?
-        .map(|row| record(&row)))
+    rows::opt(
+        db.client(),
+        &format!("{PAT_QUERY} p.pat_id = $1"),
+        &[&pat_id],
+        record,
+    )
+    .await
 }
