@@ -134,6 +134,11 @@ pub struct TenantOverview {
     pub member_count: i64,
 }
 
+/// The columns [`TenantOverview::from_row`] reads, from every tenant.
+const OVERVIEW: &str = "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
+            (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id) AS member_count
+     FROM convo.tenants t";
+
 impl TenantOverview {
     fn from_row(row: &Row) -> Self {
         TenantOverview {
@@ -148,31 +153,19 @@ pub async fn list_overview(
     db: &impl Control,
     status: Option<TenantStatus>,
 ) -> Result<Vec<TenantOverview>, tokio_postgres::Error> {
-    let sql = "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
-                    (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id)
-                        AS member_count
-             FROM convo.tenants t
-             WHERE $1::text IS NULL OR t.status = $1
-             ORDER BY t.created_at, t.tenant_id";
+    let sql = format!(
+        "{OVERVIEW} WHERE $1::text IS NULL OR t.status = $1 ORDER BY t.created_at, t.tenant_id"
+    );
     let status = status.map(TenantStatus::as_str);
-    rows::all(db.client(), sql, &[&status], TenantOverview::from_row).await
+    rows::all(db.client(), &sql, &[&status], TenantOverview::from_row).await
 }
 
 pub async fn get_overview(
     db: &impl Control,
     tenant_id: Uuid,
 ) -> Result<Option<TenantOverview>, tokio_postgres::Error> {
-    rows::opt(
-        db.client(),
-        "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
-                    (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id)
-                        AS member_count
-             FROM convo.tenants t
-             WHERE t.tenant_id = $1",
-        &[&tenant_id],
-        TenantOverview::from_row,
-    )
-    .await
+    let sql = format!("{OVERVIEW} WHERE t.tenant_id = $1");
+    rows::opt(db.client(), &sql, &[&tenant_id], TenantOverview::from_row).await
 }
 
 /// Set a tenant's status; `false` if there is no such tenant. Setting the current status
