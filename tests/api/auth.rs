@@ -2,9 +2,8 @@
 //! and suspension reaching every replica through LISTEN/NOTIFY.
 
 use crate::helpers::Call;
-use std::time::Duration;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, invalidated};
 
 async fn me_status(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
     let _ = app;
@@ -81,14 +80,6 @@ async fn keys_are_stored_only_as_argon2id_hashes() {
         .await
         .unwrap();
     assert!(!dump.get::<_, String>(0).contains(&alice.api_key));
-}
-
-/// Wait for the replica's cache to hear an invalidation (bounded: a hang fails the test).
-async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
-    tokio::time::timeout(Duration::from_secs(2), rx.changed())
-        .await
-        .expect("invalidation heard within 2 s")
-        .unwrap();
 }
 
 #[tokio::test]

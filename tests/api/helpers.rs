@@ -326,6 +326,14 @@ pub async fn json_of(resp: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
+/// Wait for a replica's cache to hear an invalidation (bounded: a hang fails the test).
+pub async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
+    tokio::time::timeout(std::time::Duration::from_secs(2), rx.changed())
+        .await
+        .expect("invalidation heard within 2 s")
+        .unwrap();
+}
+
 /// Send a request and read its status and JSON body: `app.get(path, key).call().await`.
 pub trait Call {
     fn call(self) -> impl std::future::Future<Output = (u16, Value)> + Send;
