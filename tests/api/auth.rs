@@ -101,14 +101,7 @@ async fn revoked_key_is_refused_on_every_replica() {
         200
     );
     let (mut heard_a, mut heard_b) = (a.state.auth.cache.watch(), b.state.auth.cache.watch());
-    let db = a.db().await;
-    db.batch_execute(&format!(
-        "BEGIN; UPDATE convo.api_keys SET revoked_at = now() WHERE actor_id = '{id}';
-         SELECT pg_notify('convo_auth', 'actor:{id}'); COMMIT;",
-        id = alice.actor_id
-    ))
-    .await
-    .unwrap();
+    a.revoke_keys_directly(&alice.actor_id).await;
     invalidated(&mut heard_a).await;
     invalidated(&mut heard_b).await;
     for app in [&a, &b] {
@@ -134,14 +127,8 @@ async fn suspended_tenant_gets_403_on_every_replica() {
         200
     );
     let (mut heard_a, mut heard_b) = (a.state.auth.cache.watch(), b.state.auth.cache.watch());
-    let db = a.db().await;
-    db.batch_execute(&format!(
-        "BEGIN; UPDATE convo.tenants SET status = 'suspended' WHERE tenant_id = '{id}';
-         SELECT pg_notify('convo_auth', 'tenant:{id}'); COMMIT;",
-        id = tenant["tenant_id"].as_str().unwrap()
-    ))
-    .await
-    .unwrap();
+    a.suspend_tenant_directly(tenant["tenant_id"].as_str().unwrap())
+        .await;
     invalidated(&mut heard_a).await;
     invalidated(&mut heard_b).await;
     for app in [&a, &b] {

@@ -613,15 +613,8 @@ async fn a_queue_of_large_appends_is_bounded_in_bytes() {
 /// Lock the space `room` of Alice's tenant (`Alice Org`) from a session of the test's own, in
 /// a transaction left open: appends to it block until the returned client rolls back.
 async fn hold_alices_room(app: &TestApp) -> (tokio_postgres::Client, convo::tenancy::SpaceKey) {
+    let schema = app.schema_of("Alice Org").await;
     let db = app.db().await;
-    let schema: String = db
-        .query_one(
-            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
     db.batch_execute(&format!(
         "BEGIN; SELECT 1 FROM \"{schema}\".spaces WHERE space_id = 'room' FOR UPDATE"
     ))
