@@ -340,6 +340,11 @@ pub async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
         .unwrap();
 }
 
+/// `GET /api/actors/me` with `key`: who the credential authenticates, or why not.
+pub async fn me(app: &TestApp, key: &str) -> (u16, Value) {
+    app.get("/api/actors/me", key).call().await
+}
+
 /// Send a request and read its status and JSON body: `app.get(path, key).call().await`.
 pub trait Call {
     fn call(self) -> impl std::future::Future<Output = (u16, Value)> + Send;

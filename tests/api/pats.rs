@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Actor, Call, TestApp, invalidated},
+    helpers::{Actor, Call, TestApp, invalidated, me},
     sse::Sse,
 };
 
@@ -33,10 +33,6 @@ async fn revoke(app: &TestApp, key: &str, pat_id: &str) -> (u16, Value) {
         .bearer_auth(key)
         .call()
         .await
-}
-
-async fn me(app: &TestApp, key: &str) -> (u16, Value) {
-    app.get("/api/actors/me", key).call().await
 }
 
 #[tokio::test]
