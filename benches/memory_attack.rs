@@ -33,10 +33,7 @@ const FLOOD_SECS: u64 = 10;
 
 #[tokio::main]
 async fn main() {
-    let events: usize = std::env::var("CONVO_ATTACK_EVENTS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(400);
+    let events: usize = server::setting("CONVO_ATTACK_EVENTS", 400);
     let db = Database::fresh().await;
     let server = Arc::new(Server::start(&db).await);
     let http = reqwest::Client::new();

@@ -37,14 +37,8 @@ const SCENARIOS: [&str; 5] = ["append", "read", "create", "sse", "spread"];
 
 #[tokio::main]
 async fn main() {
-    let secs: u64 = std::env::var("CONVO_BENCH_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    let tenants: usize = std::env::var("CONVO_BENCH_TENANTS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
+    let secs: u64 = server::setting("CONVO_BENCH_SECS", 5);
+    let tenants: usize = server::setting("CONVO_BENCH_TENANTS", 10_000);
     let named: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

@@ -17,10 +17,7 @@ pub fn script(name: &str) -> PathBuf {
 /// pgbench clients at most: PostgreSQL's max_connections (100 by default) also has to hold
 /// the server's pool. `CONVO_BENCH_PG_MAX` overrides it.
 pub fn max_clients() -> usize {
-    std::env::var("CONVO_BENCH_PG_MAX")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(48)
+    super::server::setting("CONVO_BENCH_PG_MAX", 48)
 }
 
 /// Run `script` with `clients` connections (capped at [`max_clients`]) for `duration`; `vars`

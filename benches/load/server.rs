@@ -7,6 +7,14 @@ use std::{
 
 use tokio_postgres::{Client, Config, NoTls};
 
+/// The bench setting `name` from the environment, `default` when unset or not a number.
+pub fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A database created for this run and dropped at the end of it.
 pub struct Database {
     pub name: String,

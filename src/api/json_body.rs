@@ -7,33 +7,46 @@
 //! to what their `ToJSON` would give; a test compares the two for [`crate::store::event_json::Event`].
 
 use poem::{IntoResponse, Response};
-use poem_openapi::{
-    ApiResponse,
-    payload::{Json, Payload},
-    registry::{MetaResponses, MetaSchemaRef, Registry},
-    types::{ToJSON, Type},
-};
 use serde::Serialize;
 
 use crate::error::ApiError;
 
+/// Documents `$wrapper<T>` exactly as poem-openapi's `Json<T>`, for the response types that
+/// write `T`'s JSON their own way.
+macro_rules! documented_as_json {
+    ($wrapper:ident) => {
+        impl<T: poem_openapi::types::Type> poem_openapi::payload::Payload for $wrapper<T> {
+            const CONTENT_TYPE: &'static str = poem_openapi::payload::Json::<T>::CONTENT_TYPE;
+
+            fn check_content_type(content_type: &str) -> bool {
+                poem_openapi::payload::Json::<T>::check_content_type(content_type)
+            }
+
+            fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+                T::schema_ref()
+            }
+
+            fn register(registry: &mut poem_openapi::registry::Registry) {
+                T::register(registry);
+            }
+        }
+
+        impl<T: poem_openapi::types::ToJSON> poem_openapi::ApiResponse for $wrapper<T> {
+            fn meta() -> poem_openapi::registry::MetaResponses {
+                <poem_openapi::payload::Json<T> as poem_openapi::ApiResponse>::meta()
+            }
+
+            fn register(registry: &mut poem_openapi::registry::Registry) {
+                T::register(registry);
+            }
+        }
+    };
+}
+pub(super) use documented_as_json;
+
 pub struct JsonBody<T>(pub T);
 
-impl<T: Type> Payload for JsonBody<T> {
-    const CONTENT_TYPE: &'static str = Json::<T>::CONTENT_TYPE;
-
-    fn check_content_type(content_type: &str) -> bool {
-        Json::<T>::check_content_type(content_type)
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-}
+documented_as_json!(JsonBody);
 
 impl<T: Serialize + Send> IntoResponse for JsonBody<T> {
     fn into_response(self) -> Response {
@@ -46,15 +59,5 @@ impl<T: Serialize + Send> IntoResponse for JsonBody<T> {
                 ApiError::internal(format!("response not serialisable: {err}")).into_response()
             }
         }
-    }
-}
-
-impl<T: ToJSON + Serialize> ApiResponse for JsonBody<T> {
-    fn meta() -> MetaResponses {
-        Json::<T>::meta()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
     }
 }

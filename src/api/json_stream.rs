@@ -18,13 +18,8 @@ use std::marker::PhantomData;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use poem::{Body, IntoResponse, Response};
-use poem_openapi::{
-    ApiResponse,
-    payload::{Json, Payload},
-    registry::{MetaResponses, MetaSchemaRef, Registry},
-    types::Type,
-};
 
+use super::json_body::documented_as_json;
 use crate::store::event_json::Event;
 use crate::{error::ApiError, store::events::EventRow};
 
@@ -44,21 +39,7 @@ impl<T> JsonStream<T> {
     }
 }
 
-impl<T: Type> Payload for JsonStream<T> {
-    const CONTENT_TYPE: &'static str = Json::<T>::CONTENT_TYPE;
-
-    fn check_content_type(content_type: &str) -> bool {
-        Json::<T>::check_content_type(content_type)
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-}
+documented_as_json!(JsonStream);
 
 impl<T> IntoResponse for JsonStream<T> {
     fn into_response(self) -> Response {
@@ -71,16 +52,6 @@ impl<T> IntoResponse for JsonStream<T> {
         Response::builder()
             .content_type("application/json; charset=utf-8")
             .body(Body::from_bytes_stream(body))
-    }
-}
-
-impl<T: poem_openapi::types::ToJSON> ApiResponse for JsonStream<T> {
-    fn meta() -> MetaResponses {
-        Json::<T>::meta()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
     }
 }
 

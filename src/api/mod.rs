@@ -27,31 +27,14 @@ mod tags;
 mod tenants;
 mod threads;
 
-use poem_openapi::OpenApiService;
+use poem_openapi::{OpenApi, OpenApiService};
 
 pub use state::AppState;
 pub(crate) use state::tenant_tx;
 pub use tags::ApiTags;
 
-pub type Api = (
-    health::HealthApi,
-    actors::ActorsApi,
-    tenants::TenantsApi,
-    spaces::SpacesApi,
-    participants::ParticipantsApi,
-    events::EventsApi,
-    stream::StreamApi,
-    threads::ThreadsApi,
-    mentions::MentionsApi,
-    decisions::DecisionsApi,
-    summary::SummaryApi,
-    activity::ActivityApi,
-    pats::PatsApi,
-    admin::AdminApi,
-);
-
 /// The OpenAPI service. Paths are absolute (`/health`, `/api/...`), so it is mounted at `/`.
-pub fn service() -> OpenApiService<Api, ()> {
+pub fn service() -> OpenApiService<impl OpenApi, ()> {
     OpenApiService::new(
         (
             health::HealthApi,

@@ -171,7 +171,7 @@ impl SpacesApi {
             },
         )
         .await?;
-        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        let info = with_participant(&tx, row).await?;
         tx.commit().await?;
         Ok(Json(SpaceCreated {
             space_id,
@@ -198,7 +198,7 @@ impl SpacesApi {
         let row = spaces::get(&tx, &space_id)
             .await?
             .ok_or_else(space_not_found)?;
-        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        let info = with_participant(&tx, row).await?;
         tx.end_read();
         Ok(Json(info))
     }
@@ -234,7 +234,7 @@ impl SpacesApi {
         )
         .await?
         .ok_or_else(space_not_found)?;
-        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        let info = with_participant(&tx, row).await?;
         tx.commit().await?;
         Ok(Json(info))
     }
@@ -260,7 +260,7 @@ impl SpacesApi {
             spaces::require(&tx, &space_id).await?;
             return Err(ApiError::conflict("Space is already archived"));
         };
-        let info = with_participants(&tx, vec![row]).await?.remove(0);
+        let info = with_participant(&tx, row).await?;
         tx.commit().await?;
         Ok(Json(info))
     }
@@ -293,6 +293,10 @@ impl SpacesApi {
 
 fn links(value: Vec<Link>) -> Result<Vec<String>, ApiError> {
     distinct_links(value).map_err(ApiError::conflict)
+}
+
+async fn with_participant(tx: &TenantTx, row: SpaceRow) -> Result<SpaceInfo, ApiError> {
+    Ok(with_participants(tx, vec![row]).await?.remove(0))
 }
 
 /// Attach participants to spaces with one query for all of them.

@@ -85,16 +85,9 @@ pub async fn execute(db: &Db, command: &TenantsCommand) -> anyhow::Result<String
                 "tenant {} ({}) is now {}\n",
                 tenant.tenant.tenant_id,
                 tenant.tenant.name,
-                status_text(tenant.tenant.status)
+                tenant.tenant.status.as_str()
             ))
         }
-    }
-}
-
-fn status_text(status: TenantStatus) -> &'static str {
-    match status {
-        TenantStatus::Active => "active",
-        TenantStatus::Suspended => "suspended",
     }
 }
 
@@ -118,7 +111,7 @@ fn table(rows: &[TenantOverview]) -> String {
             out,
             "{:<36}  {:<9}  {:>7}  {:<name_width$}  {}",
             r.tenant.tenant_id,
-            status_text(r.tenant.status),
+            r.tenant.status.as_str(),
             r.member_count,
             r.tenant.name,
             r.tenant.schema_name.as_str(),

@@ -65,6 +65,12 @@ pub enum TenantStatus {
 }
 
 impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantStatus::Active => "active",
+            TenantStatus::Suspended => "suspended",
+        }
+    }
     pub fn from_db(s: &str) -> Self {
         if s == "suspended" {
             TenantStatus::Suspended

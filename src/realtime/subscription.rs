@@ -1,10 +1,10 @@
 //! One subscriber's stream: replay from the database after its cursor, then follow the
 //! space's broadcast, falling back to the database on any gap or lag.
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use futures::Stream;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast::error::RecvError, watch};
 
 use super::{Hub, SharedEvent, hub::fetch_page};
 use crate::{store::event_pages::PageSize, tenancy::SpaceKey};
@@ -29,12 +29,7 @@ pub fn events(
             match Box::pin(hub.subscribe(&space)).await {
                 Ok(rx) => break rx,
                 Err(_) => {
-                    let give_up = tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => false,
-                        _ = shutdown.changed() => true,
-                        _ = &mut stop => true,
-                    };
-                    if give_up {
+                    if give_up_waiting(&mut shutdown, &mut stop).await {
                         return;
                     }
                 }
@@ -58,13 +53,7 @@ pub fn events(
                         }
                     }
                     Err(_) => {
-                        // The database is away: try again shortly, unless shutting down.
-                        let give_up = tokio::select! {
-                            _ = tokio::time::sleep(Duration::from_secs(1)) => false,
-                            _ = shutdown.changed() => true,
-                            _ = &mut stop => true,
-                        };
-                        if give_up {
+                        if give_up_waiting(&mut shutdown, &mut stop).await {
                             break 'catch_up;
                         }
                     }
@@ -101,6 +90,19 @@ pub fn events(
                 }
             }
         }
+    }
+}
+
+/// The database did not answer: wait a second before trying again. `true` when the stream
+/// should end instead (the server shuts down, or `stop` resolved).
+async fn give_up_waiting(
+    shutdown: &mut watch::Receiver<bool>,
+    stop: &mut Pin<Box<impl Future<Output = ()>>>,
+) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_secs(1)) => false,
+        _ = shutdown.changed() => true,
+        _ = stop => true,
     }
 }
 

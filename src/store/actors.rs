@@ -1,5 +1,6 @@
 //! Control-plane queries on actors.
 
+use super::rows;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
@@ -96,17 +97,13 @@ pub async fn get(
     db: &impl Control,
     actor_id: Uuid,
 ) -> Result<Option<ActorRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&actor_id])
-        .await?
-        .as_ref()
-        .map(ActorRow::from_row))
+    rows::opt(
+        db.client(),
+        &format!("SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1"),
+        &[&actor_id],
+        ActorRow::from_row,
+    )
+    .await
 }
 
 /// The actor, its row locked until the end of the transaction.
@@ -114,17 +111,13 @@ pub async fn lock(
     db: &impl Control,
     actor_id: Uuid,
 ) -> Result<Option<ActorRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1 FOR UPDATE"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&actor_id])
-        .await?
-        .as_ref()
-        .map(ActorRow::from_row))
+    rows::opt(
+        db.client(),
+        &format!("SELECT {COLUMNS} FROM convo.actors WHERE actor_id = $1 FOR UPDATE"),
+        &[&actor_id],
+        ActorRow::from_row,
+    )
+    .await
 }
 
 /// How many agents `sponsor_id` sponsors (lock the sponsor first to count and insert safely).
@@ -144,19 +137,16 @@ pub async fn list_sponsored(
     db: &impl Control,
     sponsor_id: Uuid,
 ) -> Result<Vec<ActorRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::all(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM convo.actors WHERE sponsor_id = $1
              ORDER BY created_at, actor_id"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&sponsor_id])
-        .await?
-        .iter()
-        .map(ActorRow::from_row)
-        .collect())
+        ),
+        &[&sponsor_id],
+        ActorRow::from_row,
+    )
+    .await
 }
 
 /// Change the given fields; `None` if there is no such actor.
@@ -166,20 +156,18 @@ pub async fn update(
     display_name: Option<&str>,
     metadata: Option<&Value>,
 ) -> Result<Option<ActorRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::opt(
+        db.client(),
+        &format!(
             "UPDATE convo.actors
              SET display_name = COALESCE($2, display_name), metadata = COALESCE($3, metadata)
              WHERE actor_id = $1
              RETURNING {COLUMNS}"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&actor_id, &display_name, &metadata])
-        .await?
-        .as_ref()
-        .map(ActorRow::from_row))
+        ),
+        &[&actor_id, &display_name, &metadata],
+        ActorRow::from_row,
+    )
+    .await
 }
 
 /// Delete an actor and the agents it sponsors (`ON DELETE CASCADE`, with their keys).

@@ -1,9 +1,11 @@
 //! Control-plane queries on API keys. Only the non-secret lookup part and an argon2id hash
 //! of each key are stored.
 
+use super::rows;
 use deadpool_postgres::GenericClient;
 
 use crate::tenancy::Control;
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 /// What authentication needs to know about a key, read in one query.
@@ -52,26 +54,26 @@ pub async fn revoke_actor_keys(
     db.execute(&stmt, &[&actor_id]).await
 }
 
-const KEY_QUERY: &str = "SELECT k.key_id, k.key_hash, a.actor_id, a.actor_type, a.tenant_id,
-            t.schema_name, t.status, a.display_name
-     FROM convo.api_keys k
-     JOIN convo.actors a ON a.actor_id = k.actor_id
-     LEFT JOIN convo.tenants t ON t.tenant_id = a.tenant_id
-     WHERE k.revoked_at IS NULL AND ";
+/// The table a kind of credential lives in, with its id and hash columns: API keys and
+/// personal access tokens are found by one query and mapped to one [`KeyRecord`].
+pub(crate) struct CredentialTable {
+    pub name: &'static str,
+    pub id: &'static str,
+    pub hash: &'static str,
+}
+
+const API_KEYS: CredentialTable = CredentialTable {
+    name: "api_keys",
+    id: "key_id",
+    hash: "key_hash",
+};
 
 /// The live key with this lookup part, with its actor and tenant.
 pub async fn find_by_lookup(
     db: &impl Control,
     lookup: &str,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{KEY_QUERY} k.lookup = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&lookup])
-        .await?
-        .map(|row| record(&row)))
+    find_live(db, &API_KEYS, "lookup", &lookup).await
 }
 
 /// The live key with this id (for credentials derived from a key, such as stream tokens).
@@ -79,18 +81,29 @@ pub async fn find_by_id(
     db: &impl Control,
     key_id: Uuid,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{KEY_QUERY} k.key_id = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&key_id])
-        .await?
-        .map(|row| record(&row)))
+    find_live(db, &API_KEYS, "key_id", &key_id).await
 }
 
-/// Map a row of `KEY_QUERY`'s column shape (also used by the PAT queries).
-pub(crate) fn record(row: &tokio_postgres::Row) -> KeyRecord {
+/// The unrevoked credential of `table` whose `column` is `value`, with its actor and tenant.
+pub(crate) async fn find_live(
+    db: &impl Control,
+    table: &CredentialTable,
+    column: &str,
+    value: &(dyn ToSql + Sync),
+) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
+    let CredentialTable { name, id, hash } = table;
+    let sql = format!(
+        "SELECT c.{id}, c.{hash}, a.actor_id, a.actor_type, a.tenant_id,
+                t.schema_name, t.status, a.display_name
+         FROM convo.{name} c
+         JOIN convo.actors a ON a.actor_id = c.actor_id
+         LEFT JOIN convo.tenants t ON t.tenant_id = a.tenant_id
+         WHERE c.revoked_at IS NULL AND c.{column} = $1"
+    );
+    rows::opt(db.client(), &sql, &[value], record).await
+}
+
+fn record(row: &tokio_postgres::Row) -> KeyRecord {
     KeyRecord {
         key_id: row.get(0),
         key_hash: row.get(1),

@@ -4,6 +4,7 @@
 //! resolves the second waits for the first's row lock, re-checks the condition and matches
 //! nothing, so exactly one succeeds without any explicit locking.
 
+use super::rows;
 use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
@@ -66,20 +67,17 @@ pub async fn list(
     space_id: &str,
     status: Option<&str>,
 ) -> Result<Vec<DecisionRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::all(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM decisions
              WHERE space_id = $1 AND ($2::text IS NULL OR status = $2)
              ORDER BY created_at, decision_id"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &status])
-        .await?
-        .iter()
-        .map(DecisionRow::from_row)
-        .collect())
+        ),
+        &[&space_id, &status],
+        DecisionRow::from_row,
+    )
+    .await
 }
 
 pub async fn get(
@@ -87,17 +85,13 @@ pub async fn get(
     space_id: &str,
     decision_id: Uuid,
 ) -> Result<Option<DecisionRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM decisions WHERE space_id = $1 AND decision_id = $2"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&space_id, &decision_id])
-        .await?
-        .as_ref()
-        .map(DecisionRow::from_row))
+    rows::opt(
+        db.client(),
+        &format!("SELECT {COLUMNS} FROM decisions WHERE space_id = $1 AND decision_id = $2"),
+        &[&space_id, &decision_id],
+        DecisionRow::from_row,
+    )
+    .await
 }
 
 /// Number of decisions per status (statuses without decisions are absent).
@@ -105,18 +99,13 @@ pub async fn counts(
     db: &TenantTx,
     space_id: &str,
 ) -> Result<Vec<(String, i64)>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(
-            "SELECT status, count(*) FROM decisions WHERE space_id = $1 GROUP BY status",
-        )
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id])
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
+    rows::all(
+        db.client(),
+        "SELECT status, count(*) FROM decisions WHERE space_id = $1 GROUP BY status",
+        &[&space_id],
+        |r| (r.get(0), r.get(1)),
+    )
+    .await
 }
 
 /// Resolve or reject a decision that is still proposed; `None` when it does not exist or
@@ -129,23 +118,18 @@ pub async fn resolve(
     resolved_by: &str,
     resolution: Option<&str>,
 ) -> Result<Option<DecisionRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::opt(
+        db.client(),
+        &format!(
             "UPDATE decisions SET status = $3, resolved_by = $4, resolution = $5,
                                   resolved_at = now()
              WHERE space_id = $1 AND decision_id = $2 AND status = 'proposed'
              RETURNING {COLUMNS}"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(
-            &stmt,
-            &[&space_id, &decision_id, &status, &resolved_by, &resolution],
-        )
-        .await?
-        .as_ref()
-        .map(DecisionRow::from_row))
+        ),
+        &[&space_id, &decision_id, &status, &resolved_by, &resolution],
+        DecisionRow::from_row,
+    )
+    .await
 }
 
 /// Decisions proposed or settled within `[start, end]`, oldest first, at most `limit`.
@@ -156,19 +140,16 @@ pub async fn in_window(
     end: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DecisionRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::all(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM decisions
              WHERE space_id = $1
                AND (created_at BETWEEN $2 AND $3 OR resolved_at BETWEEN $2 AND $3)
              ORDER BY created_at, decision_id LIMIT $4"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &start, &end, &limit])
-        .await?
-        .iter()
-        .map(DecisionRow::from_row)
-        .collect())
+        ),
+        &[&space_id, &start, &end, &limit],
+        DecisionRow::from_row,
+    )
+    .await
 }

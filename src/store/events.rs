@@ -7,6 +7,7 @@
 //! race-free against a concurrent archive. Appends are batched per space by
 //! [`crate::group_commit`].
 
+use super::rows;
 use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -167,18 +168,13 @@ pub async fn get_many(
     space_id: &str,
     event_ids: &[Uuid],
 ) -> Result<Vec<EventRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = ANY($2::uuid[])"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_id, &event_ids])
-        .await?
-        .iter()
-        .map(EventRow::from_row)
-        .collect())
+    rows::all(
+        db.client(),
+        &format!("SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = ANY($2::uuid[])"),
+        &[&space_id, &event_ids],
+        EventRow::from_row,
+    )
+    .await
 }
 
 pub async fn get(
@@ -186,17 +182,13 @@ pub async fn get(
     space_id: &str,
     event_id: Uuid,
 ) -> Result<Option<EventRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = $2"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&space_id, &event_id])
-        .await?
-        .as_ref()
-        .map(EventRow::from_row))
+    rows::opt(
+        db.client(),
+        &format!("SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = $2"),
+        &[&space_id, &event_id],
+        EventRow::from_row,
+    )
+    .await
 }
 
 /// The sequence number of an event of the space, for cursors.
@@ -205,14 +197,13 @@ pub async fn seq_of(
     space_id: &str,
     event_id: Uuid,
 ) -> Result<Option<i64>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached("SELECT seq FROM events WHERE space_id = $1 AND event_id = $2")
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&space_id, &event_id])
-        .await?
-        .map(|r| r.get(0)))
+    rows::opt(
+        db.client(),
+        "SELECT seq FROM events WHERE space_id = $1 AND event_id = $2",
+        &[&space_id, &event_id],
+        |r| r.get(0),
+    )
+    .await
 }
 
 /// The SQL of [`mentioning`]; public so a test can EXPLAIN it. The containment expression

@@ -14,6 +14,7 @@ pub mod events;
 pub mod idempotency;
 pub mod participants;
 pub mod pats;
+mod rows;
 pub mod spaces;
 pub mod summaries;
 pub mod tenants;

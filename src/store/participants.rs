@@ -1,5 +1,6 @@
 //! Tenant-plane queries on space participants.
 
+use super::rows;
 use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
@@ -38,19 +39,16 @@ pub async fn list(
     db: &TenantTx,
     space_ids: &[&str],
 ) -> Result<Vec<ParticipantRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::all(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM participants WHERE space_id = ANY($1)
              ORDER BY joined_at, participant_id"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&space_ids])
-        .await?
-        .iter()
-        .map(ParticipantRow::from_row)
-        .collect())
+        ),
+        &[&space_ids],
+        ParticipantRow::from_row,
+    )
+    .await
 }
 
 /// Add a participant, or refresh its name and adapter if it is already there.

@@ -7,7 +7,7 @@ use deadpool_postgres::GenericClient;
 use crate::tenancy::Control;
 use uuid::Uuid;
 
-use super::credentials::{KeyRecord, record};
+use super::credentials::{CredentialTable, KeyRecord, find_live};
 
 /// A token's metadata, as its owner sees it (never the token).
 #[derive(Clone, Debug)]
@@ -126,27 +126,18 @@ pub async fn touch(db: &impl Control, pat_id: Uuid) -> Result<(), tokio_postgres
     Ok(())
 }
 
-/// Same columns as the API-key query, so [`record`] maps both.
-const PAT_QUERY: &str = "SELECT p.pat_id, p.token_hash, a.actor_id, a.actor_type, a.tenant_id,
-            t.schema_name, t.status, a.display_name
-     FROM convo.personal_access_tokens p
-     JOIN convo.actors a ON a.actor_id = p.actor_id
-     LEFT JOIN convo.tenants t ON t.tenant_id = a.tenant_id
-     WHERE p.revoked_at IS NULL AND ";
+const TOKENS: CredentialTable = CredentialTable {
+    name: "personal_access_tokens",
+    id: "pat_id",
+    hash: "token_hash",
+};
 
 /// The live token with this lookup part, with its owner and tenant (`key_id` is the PAT id).
 pub async fn find_by_lookup(
     db: &impl Control,
     lookup: &str,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{PAT_QUERY} p.lookup = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&lookup])
-        .await?
-        .map(|row| record(&row)))
+    find_live(db, &TOKENS, "lookup", &lookup).await
 }
 
 /// The live token with this id (for stream tokens minted with a PAT).
@@ -154,12 +145,5 @@ pub async fn find_by_id(
     db: &impl Control,
     pat_id: Uuid,
 ) -> Result<Option<KeyRecord>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("{PAT_QUERY} p.pat_id = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&pat_id])
-        .await?
-        .map(|row| record(&row)))
+    find_live(db, &TOKENS, "pat_id", &pat_id).await
 }

@@ -1,5 +1,6 @@
 //! Tenant-plane queries on spaces. Run inside a [`crate::tenancy::TenantTx`].
 
+use super::rows;
 use crate::{
     error::{ApiError, space_not_active, space_not_found},
     tenancy::TenantTx,
@@ -47,30 +48,28 @@ pub async fn insert(
     links: &[String],
     created_by: Uuid,
 ) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
-    let db = db.client();
     let sql = format!(
         "INSERT INTO spaces (space_id, description, links, created_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (space_id) DO NOTHING RETURNING {COLUMNS}"
     );
-    let stmt = db.prepare_cached(&sql).await?;
     let links = serde_json::json!(links);
-    Ok(db
-        .query_opt(&stmt, &[&space_id, &description, &links, &created_by])
-        .await?
-        .as_ref()
-        .map(SpaceRow::from_row))
+    rows::opt(
+        db.client(),
+        &sql,
+        &[&space_id, &description, &links, &created_by],
+        SpaceRow::from_row,
+    )
+    .await
 }
 
 pub async fn get(db: &TenantTx, space_id: &str) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM spaces WHERE space_id = $1"))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&space_id])
-        .await?
-        .as_ref()
-        .map(SpaceRow::from_row))
+    rows::opt(
+        db.client(),
+        &format!("SELECT {COLUMNS} FROM spaces WHERE space_id = $1"),
+        &[&space_id],
+        SpaceRow::from_row,
+    )
+    .await
 }
 
 /// The one rule for writes into a space: it exists (404) and is active (409), and stays so
@@ -120,19 +119,16 @@ pub async fn list(
     db: &TenantTx,
     status: Option<&str>,
 ) -> Result<Vec<SpaceRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::all(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM spaces WHERE ($1::text IS NULL OR status = $1)
              ORDER BY started_at, space_id"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&status])
-        .await?
-        .iter()
-        .map(SpaceRow::from_row)
-        .collect())
+        ),
+        &[&status],
+        SpaceRow::from_row,
+    )
+    .await
 }
 
 /// The spaces `actor_id` participates in, optionally of one status.
@@ -141,21 +137,18 @@ pub async fn list_for_actor(
     actor_id: Uuid,
     status: Option<&str>,
 ) -> Result<Vec<SpaceRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::all(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM spaces
              WHERE space_id IN (SELECT space_id FROM participants WHERE actor_id = $1)
                AND ($2::text IS NULL OR status = $2)
              ORDER BY started_at, space_id"
-        ))
-        .await?;
-    Ok(db
-        .query(&stmt, &[&actor_id, &status])
-        .await?
-        .iter()
-        .map(SpaceRow::from_row)
-        .collect())
+        ),
+        &[&actor_id, &status],
+        SpaceRow::from_row,
+    )
+    .await
 }
 
 /// Apply the given changes. Archiving records `ended_at`; leaving `archived` clears it.
@@ -166,26 +159,25 @@ pub async fn update(
     status: Option<&str>,
     links: Option<&[String]>,
 ) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
-            "UPDATE spaces SET
-                 description = COALESCE($2, description),
-                 status = COALESCE($3, status),
-                 links = COALESCE($4, links),
-                 ended_at = CASE
-                     WHEN $3 = 'archived' AND status <> 'archived' THEN clock_timestamp()
-                     WHEN $3 IN ('active', 'paused') THEN NULL
-                     ELSE ended_at END
-             WHERE space_id = $1 RETURNING {COLUMNS}"
-        ))
-        .await?;
+    let sql = format!(
+        "UPDATE spaces SET
+             description = COALESCE($2, description),
+             status = COALESCE($3, status),
+             links = COALESCE($4, links),
+             ended_at = CASE
+                 WHEN $3 = 'archived' AND status <> 'archived' THEN clock_timestamp()
+                 WHEN $3 IN ('active', 'paused') THEN NULL
+                 ELSE ended_at END
+         WHERE space_id = $1 RETURNING {COLUMNS}"
+    );
     let links = links.map(|l| serde_json::json!(l));
-    Ok(db
-        .query_opt(&stmt, &[&space_id, &description, &status, &links])
-        .await?
-        .as_ref()
-        .map(SpaceRow::from_row))
+    rows::opt(
+        db.client(),
+        &sql,
+        &[&space_id, &description, &status, &links],
+        SpaceRow::from_row,
+    )
+    .await
 }
 
 /// Archive the space unless it already is; `None` when it was not changed.
@@ -196,18 +188,16 @@ pub async fn archive(
     db: &TenantTx,
     space_id: &str,
 ) -> Result<Option<SpaceRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::opt(
+        db.client(),
+        &format!(
             "UPDATE spaces SET status = 'archived', ended_at = clock_timestamp()
              WHERE space_id = $1 AND status <> 'archived' RETURNING {COLUMNS}"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&space_id])
-        .await?
-        .as_ref()
-        .map(SpaceRow::from_row))
+        ),
+        &[&space_id],
+        SpaceRow::from_row,
+    )
+    .await
 }
 
 /// The sequence number of the space's latest event (0 before the first); `None` if missing.

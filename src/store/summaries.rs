@@ -1,6 +1,7 @@
 //! Tenant-plane queries for space summaries: the cache (one row per space and window) and
 //! the events a summary reads.
 
+use super::rows;
 use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
@@ -45,18 +46,16 @@ pub async fn get(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Option<SummaryRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::opt(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM summaries
              WHERE space_id = $1 AND window_start = $2 AND window_end = $3"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&space_id, &start, &end])
-        .await?
-        .as_ref()
-        .map(SummaryRow::from_row))
+        ),
+        &[&space_id, &start, &end],
+        SummaryRow::from_row,
+    )
+    .await
 }
 
 /// Cache `s`. With `replace`, it takes the place of a cached summary of the same window;

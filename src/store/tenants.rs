@@ -1,5 +1,6 @@
 //! Control-plane queries on tenants.
 
+use super::rows;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
@@ -115,18 +116,14 @@ pub async fn get(
     db: &impl Control,
     tenant_id: Uuid,
 ) -> Result<Option<TenantRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(
-            "SELECT tenant_id, name, schema_name, status, created_at
+    rows::opt(
+        db.client(),
+        "SELECT tenant_id, name, schema_name, status, created_at
              FROM convo.tenants WHERE tenant_id = $1",
-        )
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&tenant_id])
-        .await?
-        .as_ref()
-        .map(TenantRow::from_row))
+        &[&tenant_id],
+        TenantRow::from_row,
+    )
+    .await
 }
 
 /// A tenant as the platform operator sees it.
@@ -137,6 +134,11 @@ pub struct TenantOverview {
     pub member_count: i64,
 }
 
+/// The columns [`TenantOverview::from_row`] reads, from every tenant.
+const OVERVIEW: &str = "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
+            (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id) AS member_count
+     FROM convo.tenants t";
+
 impl TenantOverview {
     fn from_row(row: &Row) -> Self {
         TenantOverview {
@@ -146,57 +148,24 @@ impl TenantOverview {
     }
 }
 
-fn status_text(status: TenantStatus) -> &'static str {
-    match status {
-        TenantStatus::Active => "active",
-        TenantStatus::Suspended => "suspended",
-    }
-}
-
 /// Every tenant, oldest first, optionally only those with `status`.
 pub async fn list_overview(
     db: &impl Control,
     status: Option<TenantStatus>,
 ) -> Result<Vec<TenantOverview>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(
-            "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
-                    (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id)
-                        AS member_count
-             FROM convo.tenants t
-             WHERE $1::text IS NULL OR t.status = $1
-             ORDER BY t.created_at, t.tenant_id",
-        )
-        .await?;
-    let status = status.map(status_text);
-    Ok(db
-        .query(&stmt, &[&status])
-        .await?
-        .iter()
-        .map(TenantOverview::from_row)
-        .collect())
+    let sql = format!(
+        "{OVERVIEW} WHERE $1::text IS NULL OR t.status = $1 ORDER BY t.created_at, t.tenant_id"
+    );
+    let status = status.map(TenantStatus::as_str);
+    rows::all(db.client(), &sql, &[&status], TenantOverview::from_row).await
 }
 
 pub async fn get_overview(
     db: &impl Control,
     tenant_id: Uuid,
 ) -> Result<Option<TenantOverview>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(
-            "SELECT t.tenant_id, t.name, t.schema_name, t.status, t.created_at,
-                    (SELECT count(*) FROM convo.actors a WHERE a.tenant_id = t.tenant_id)
-                        AS member_count
-             FROM convo.tenants t
-             WHERE t.tenant_id = $1",
-        )
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&tenant_id])
-        .await?
-        .as_ref()
-        .map(TenantOverview::from_row))
+    let sql = format!("{OVERVIEW} WHERE t.tenant_id = $1");
+    rows::opt(db.client(), &sql, &[&tenant_id], TenantOverview::from_row).await
 }
 
 /// Set a tenant's status; `false` if there is no such tenant. Setting the current status
@@ -210,8 +179,5 @@ pub async fn set_status(
     let stmt = db
         .prepare_cached("UPDATE convo.tenants SET status = $2 WHERE tenant_id = $1")
         .await?;
-    Ok(db
-        .execute(&stmt, &[&tenant_id, &status_text(status)])
-        .await?
-        == 1)
+    Ok(db.execute(&stmt, &[&tenant_id, &status.as_str()]).await? == 1)
 }

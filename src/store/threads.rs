@@ -1,5 +1,6 @@
 //! Tenant-plane queries on threads: at most one per parent event (a unique constraint).
 
+use super::rows;
 use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
@@ -38,29 +39,24 @@ pub async fn insert(
     subject: Option<&str>,
     created_by: Uuid,
 ) -> Result<Option<ThreadRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::opt(
+        db.client(),
+        &format!(
             "INSERT INTO threads (thread_id, space_id, parent_event_id, subject, created_by)
              SELECT $1, space_id, event_id, $4, $5 FROM events
              WHERE space_id = $2 AND event_id = $3
              ON CONFLICT (parent_event_id) DO NOTHING RETURNING {COLUMNS}"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(
-            &stmt,
-            &[
-                &thread_id,
-                &space_id,
-                &parent_event_id,
-                &subject,
-                &created_by,
-            ],
-        )
-        .await?
-        .as_ref()
-        .map(ThreadRow::from_row))
+        ),
+        &[
+            &thread_id,
+            &space_id,
+            &parent_event_id,
+            &subject,
+            &created_by,
+        ],
+        ThreadRow::from_row,
+    )
+    .await
 }
 
 /// The thread of the space whose id, or whose parent event's id, is `id`.
@@ -69,18 +65,16 @@ pub async fn find(
     space_id: &str,
     id: Uuid,
 ) -> Result<Option<ThreadRow>, tokio_postgres::Error> {
-    let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
+    rows::opt(
+        db.client(),
+        &format!(
             "SELECT {COLUMNS} FROM threads
              WHERE space_id = $1 AND (thread_id = $2 OR parent_event_id = $2)"
-        ))
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&space_id, &id])
-        .await?
-        .as_ref()
-        .map(ThreadRow::from_row))
+        ),
+        &[&space_id, &id],
+        ThreadRow::from_row,
+    )
+    .await
 }
 
 /// Whether the space has a thread with this id.

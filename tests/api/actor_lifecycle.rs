@@ -2,12 +2,10 @@
 //! rotation reaching every replica, installations (the structured 409, forced take-over) and
 //! release.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Actor, Call, TestApp},
+    helpers::{Actor, Call, TestApp, invalidated},
     sse::Sse,
 };
 
@@ -71,14 +69,6 @@ async fn agent_on(app: &TestApp, sponsor: &Actor, name: &str, installation: &str
         api_key: body["api_key"].as_str().unwrap().to_string(),
         body,
     }
-}
-
-/// Wait for a replica's cache to hear an invalidation (bounded: a hang fails the test).
-async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
-    tokio::time::timeout(Duration::from_secs(2), rx.changed())
-        .await
-        .expect("invalidation heard within 2 s")
-        .unwrap();
 }
 
 fn assert_detail(status: u16, body: &Value, expected: u16) {

@@ -1,7 +1,7 @@
 //! The admin API: operator tokens (HS256, RS256, ES256), tenant listing, suspension and
 //! reactivation reaching every replica, and the `convo tenants` command.
 
-use std::{path::PathBuf, process::Command, time::Duration};
+use std::{path::PathBuf, process::Command};
 
 use convo::{
     cli::tenants::{TenantsCommand, execute},
@@ -12,7 +12,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Call, TestApp, fresh_database, serve_config},
+    helpers::{Call, TestApp, fresh_database, invalidated, serve_config},
     sse::Sse,
 };
 
@@ -56,14 +56,6 @@ async fn admin_post(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
 
 fn unauthorized() -> Value {
     json!({"detail": "Authentication required"})
-}
-
-/// Wait for `rx` to see an invalidation (bounded: a hang fails the test).
-async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
-    tokio::time::timeout(Duration::from_secs(1), rx.changed())
-        .await
-        .expect("invalidation heard within 1 s")
-        .unwrap();
 }
 
 #[tokio::test]

@@ -1,25 +1,17 @@
 //! API-key authentication: header and query forms, every way a key can be wrong, revocation
 //! and suspension reaching every replica through LISTEN/NOTIFY.
 
-use crate::helpers::Call;
-use std::time::Duration;
-
-use crate::helpers::TestApp;
-
-async fn me_status(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
-    let _ = app;
-    req.call().await
-}
+use crate::helpers::{Call, TestApp, invalidated, me};
 
 #[tokio::test]
 async fn valid_key_by_header_or_query() {
     let app = TestApp::spawn().await;
     let alice = app.human("Alice").await;
-    let (status, body) = me_status(&app, app.get("/api/actors/me", &alice.api_key)).await;
+    let (status, body) = me(&app, &alice.api_key).await;
     assert_eq!(status, 200);
     assert_eq!(body["actor_id"], alice.actor_id.as_str());
     let url = app.url(&format!("/api/actors/me?token={}", alice.api_key));
-    let (status, body) = me_status(&app, app.http.get(url)).await;
+    let (status, body) = app.http.get(url).call().await;
     assert_eq!(status, 200);
     assert_eq!(body["actor_id"], alice.actor_id.as_str());
     // Lower-case scheme is accepted too.
@@ -27,7 +19,7 @@ async fn valid_key_by_header_or_query() {
         .http
         .get(app.url("/api/actors/me"))
         .header("authorization", format!("bearer {}", alice.api_key));
-    assert_eq!(me_status(&app, req).await.0, 200);
+    assert_eq!(req.call().await.0, 200);
 }
 
 #[tokio::test]
@@ -83,50 +75,20 @@ async fn keys_are_stored_only_as_argon2id_hashes() {
     assert!(!dump.get::<_, String>(0).contains(&alice.api_key));
 }
 
-/// Wait for the replica's cache to hear an invalidation (bounded: a hang fails the test).
-async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
-    tokio::time::timeout(Duration::from_secs(2), rx.changed())
-        .await
-        .expect("invalidation heard within 2 s")
-        .unwrap();
-}
-
 #[tokio::test]
 async fn revoked_key_is_refused_on_every_replica() {
     let a = TestApp::spawn().await;
     let b = a.replica().await;
     let alice = a.human("Alice").await;
     // Both replicas have the key cached.
-    assert_eq!(
-        me_status(&a, a.get("/api/actors/me", &alice.api_key))
-            .await
-            .0,
-        200
-    );
-    assert_eq!(
-        me_status(&b, b.get("/api/actors/me", &alice.api_key))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(me(&a, &alice.api_key).await.0, 200);
+    assert_eq!(me(&b, &alice.api_key).await.0, 200);
     let (mut heard_a, mut heard_b) = (a.state.auth.cache.watch(), b.state.auth.cache.watch());
-    let db = a.db().await;
-    db.batch_execute(&format!(
-        "BEGIN; UPDATE convo.api_keys SET revoked_at = now() WHERE actor_id = '{id}';
-         SELECT pg_notify('convo_auth', 'actor:{id}'); COMMIT;",
-        id = alice.actor_id
-    ))
-    .await
-    .unwrap();
+    a.revoke_keys_directly(&alice.actor_id).await;
     invalidated(&mut heard_a).await;
     invalidated(&mut heard_b).await;
     for app in [&a, &b] {
-        assert_eq!(
-            me_status(app, app.get("/api/actors/me", &alice.api_key))
-                .await
-                .0,
-            401
-        );
+        assert_eq!(me(app, &alice.api_key).await.0, 401);
     }
 }
 
@@ -136,25 +98,14 @@ async fn suspended_tenant_gets_403_on_every_replica() {
     let b = a.replica().await;
     let alice = a.human("Alice").await;
     let tenant = a.tenant(&alice, "Acme").await;
-    assert_eq!(
-        me_status(&b, b.get("/api/actors/me", &alice.api_key))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(me(&b, &alice.api_key).await.0, 200);
     let (mut heard_a, mut heard_b) = (a.state.auth.cache.watch(), b.state.auth.cache.watch());
-    let db = a.db().await;
-    db.batch_execute(&format!(
-        "BEGIN; UPDATE convo.tenants SET status = 'suspended' WHERE tenant_id = '{id}';
-         SELECT pg_notify('convo_auth', 'tenant:{id}'); COMMIT;",
-        id = tenant["tenant_id"].as_str().unwrap()
-    ))
-    .await
-    .unwrap();
+    a.suspend_tenant_directly(tenant["tenant_id"].as_str().unwrap())
+        .await;
     invalidated(&mut heard_a).await;
     invalidated(&mut heard_b).await;
     for app in [&a, &b] {
-        let (status, body) = me_status(app, app.get("/api/actors/me", &alice.api_key)).await;
+        let (status, body) = me(app, &alice.api_key).await;
         assert_eq!(status, 403);
         assert_eq!(body, serde_json::json!({"detail": "Tenant is suspended"}));
     }
@@ -170,13 +121,12 @@ async fn an_expired_principal_is_revalidated_without_argon2_unless_the_hash_chan
     let app = TestApp::spawn().await;
     let alice = app.human("Alice").await;
     let auth = &app.state.auth;
-    let me = || me_status(&app, app.get("/api/actors/me", &alice.api_key));
-    assert_eq!(me().await.0, 200);
+    assert_eq!(me(&app, &alice.api_key).await.0, 200);
     let verified_once = auth.verifications();
     assert!(verified_once >= 1);
 
     auth.cache.invalidate_all();
-    assert_eq!(me().await.0, 200);
+    assert_eq!(me(&app, &alice.api_key).await.0, 200);
     assert_eq!(
         auth.verifications(),
         verified_once,
@@ -203,12 +153,12 @@ async fn an_expired_principal_is_revalidated_without_argon2_unless_the_hash_chan
     };
     set_hash(alice.api_key.clone()).await;
     auth.cache.invalidate_all();
-    assert_eq!(me().await.0, 200);
+    assert_eq!(me(&app, &alice.api_key).await.0, 200);
     assert_eq!(auth.verifications(), verified_once + 1);
 
     // A hash of another token: the remembered verification does not let the key through.
     set_hash(format!("{}x", alice.api_key)).await;
     auth.cache.invalidate_all();
-    assert_eq!(me().await.0, 401);
+    assert_eq!(me(&app, &alice.api_key).await.0, 401);
     assert_eq!(auth.verifications(), verified_once + 2);
 }

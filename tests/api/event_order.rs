@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use crate::{
     events::{get, post, say},
-    helpers::{Call, TestApp, json_of},
+    helpers::{Call, TestApp},
+    writers::{burst, writes_racing_an_archive},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -15,31 +16,6 @@ async fn concurrent_writers_get_gap_free_sequences_and_readers_see_each_event_on
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    let writers: Vec<_> = (0..8)
-        .map(|w| {
-            let (http, url, key) = (
-                app.http.clone(),
-                app.url("/api/spaces/room/speech"),
-                alice.api_key.clone(),
-            );
-            tokio::spawn(async move {
-                let mut ids = Vec::new();
-                for i in 0..25 {
-                    let resp = http
-                        .post(&url)
-                        .bearer_auth(&key)
-                        .json(&json!({"text": format!("w{w} m{i}")}))
-                        .send()
-                        .await
-                        .unwrap();
-                    let (s, e) = json_of(resp).await;
-                    assert_eq!(s, 200, "{e}");
-                    ids.push(e["event_id"].as_str().unwrap().to_string());
-                }
-                ids
-            })
-        })
-        .collect();
     // A reader pages with `since` while the writes go on, until it has seen all 200.
     let reader = {
         let (http, base, key) = (
@@ -66,8 +42,13 @@ async fn concurrent_writers_get_gap_free_sequences_and_readers_see_each_event_on
         })
     };
     let mut written = HashSet::new();
-    for w in writers {
-        written.extend(w.await.unwrap());
+    for (s, e) in burst(&app, &alice, "/api/spaces/room/speech", 8, 25)
+        .await
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(s, 200, "{e}");
+        written.insert(e["event_id"].as_str().unwrap().to_string());
     }
     assert_eq!(written.len(), 200);
     // A reader that skipped an event would never reach 200: fail instead of hanging.
@@ -94,81 +75,14 @@ async fn archive_racing_with_writes_lets_nothing_slip_in() {
     let app = TestApp::spawn().await;
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    let (archived_tx, archived_rx) = tokio::sync::watch::channel(false);
-    let writers: Vec<_> = (0..6)
-        .map(|w| {
-            let (http, url, key) = (
-                app.http.clone(),
-                app.url("/api/spaces/room/speech"),
-                alice.api_key.clone(),
-            );
-            let archived = archived_rx.clone();
-            tokio::spawn(async move {
-                let mut accepted = Vec::new();
-                let mut i = 0;
-                loop {
-                    // Whether the archive had answered before this write was sent.
-                    let after_archive = *archived.borrow();
-                    let resp = http
-                        .post(&url)
-                        .bearer_auth(&key)
-                        .json(&json!({"text": format!("w{w} m{i}")}))
-                        .send()
-                        .await
-                        .unwrap();
-                    let (s, e) = json_of(resp).await;
-                    i += 1;
-                    match s {
-                        200 => {
-                            assert!(
-                                !after_archive,
-                                "a write sent after the archive was accepted"
-                            );
-                            accepted.push(e["event_id"].as_str().unwrap().to_string());
-                        }
-                        409 => {
-                            assert_eq!(e, json!({"detail": "Space is not active"}));
-                            if after_archive {
-                                return accepted;
-                            }
-                        }
-                        _ => panic!("{s} {e}"),
-                    }
-                }
-            })
-        })
-        .collect();
-    // Let some writes through first: wait until the space has events.
-    loop {
-        let (_, s) = get(&app, &alice, "/api/spaces/room/status").await;
-        if s["event_count"].as_i64().unwrap() >= 20 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    let (s, archived) = app
-        .post("/api/spaces/room/archive", &alice.api_key, json!({}))
-        .call()
-        .await;
-    assert_eq!(s, 200, "{archived}");
-    archived_tx.send(true).unwrap();
-    let mut accepted = HashSet::new();
-    for w in writers {
-        accepted.extend(w.await.unwrap());
-    }
-    let ended_at: chrono::DateTime<chrono::Utc> =
-        archived["ended_at"].as_str().unwrap().parse().unwrap();
-    let (_, stored) = get(&app, &alice, "/api/spaces/room/transcript").await;
-    let stored = stored.as_array().unwrap();
-    let stored_ids: HashSet<String> = stored
-        .iter()
-        .map(|e| e["event_id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(stored_ids, accepted);
-    for e in stored {
-        let t: chrono::DateTime<chrono::Utc> = e["timestamp"].as_str().unwrap().parse().unwrap();
-        assert!(t <= ended_at, "event at {t} after ended_at {ended_at}");
-    }
+    let (accepted, stored) = writes_racing_an_archive(&app, &alice, 6, 20, false).await;
+    let ids = |events: &[Value]| -> HashSet<String> {
+        events
+            .iter()
+            .map(|e| e["event_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&stored), ids(&accepted));
 }
 
 #[tokio::test]

@@ -20,6 +20,8 @@ use convo::{
 use serde_json::{Value, json};
 use tokio_postgres::{NoTls, config::Host};
 
+mod direct;
+
 /// Test databases older than this are dropped when a test process starts, even if the
 /// process that created them still seems alive (PIDs are reused).
 const STALE_AFTER: Duration = Duration::from_secs(2 * 3600);
@@ -243,6 +245,10 @@ impl TestApp {
         self.http.patch(self.url(path)).bearer_auth(key).json(&body)
     }
 
+    pub fn put(&self, path: &str, key: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.put(self.url(path)).bearer_auth(key).json(&body)
+    }
+
     /// Create a space as `owner`; returns the status object.
     pub async fn space(&self, owner: &Actor, space_id: &str) -> Value {
         let resp = self
@@ -326,6 +332,19 @@ pub async fn json_of(resp: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
+/// Wait for a replica's cache to hear an invalidation (bounded: a hang fails the test).
+pub async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
+    tokio::time::timeout(std::time::Duration::from_secs(2), rx.changed())
+        .await
+        .expect("invalidation heard within 2 s")
+        .unwrap();
+}
+
+/// `GET /api/actors/me` with `key`: who the credential authenticates, or why not.
+pub async fn me(app: &TestApp, key: &str) -> (u16, Value) {
+    app.get("/api/actors/me", key).call().await
+}
+
 /// Send a request and read its status and JSON body: `app.get(path, key).call().await`.
 pub trait Call {
     fn call(self) -> impl std::future::Future<Output = (u16, Value)> + Send;
@@ -334,47 +353,5 @@ pub trait Call {
 impl Call for reqwest::RequestBuilder {
     async fn call(self) -> (u16, Value) {
         json_of(self.send().await.unwrap()).await
-    }
-}
-
-impl TestApp {
-    pub fn put(&self, path: &str, key: &str, body: Value) -> reqwest::RequestBuilder {
-        self.http.put(self.url(path)).bearer_auth(key).json(&body)
-    }
-
-    /// Append an event directly through the store (the tenant of `schema_name`; `None` is the
-    /// default tenant); returns the stored row.
-    pub async fn append_event(
-        &self,
-        schema_name: Option<&str>,
-        space_id: &str,
-        speaker: &Actor,
-        text: &str,
-        metadata: Value,
-    ) -> convo::store::events::EventRow {
-        use convo::tenancy::{SchemaName, TenantTx};
-        let schema = schema_name
-            .map(|s| SchemaName::parse(s).unwrap())
-            .unwrap_or_else(SchemaName::default_tenant);
-        let tx = TenantTx::begin(&self.state.db.pool, &schema).await.unwrap();
-        let event = convo::store::events::NewEvent {
-            event_id: uuid::Uuid::now_v7(),
-            space_id: space_id.to_string(),
-            speaker_id: speaker.actor_id.clone(),
-            speaker_name: speaker.body["display_name"].as_str().unwrap().to_string(),
-            speaker_type: speaker.body["actor_type"].as_str().unwrap().to_string(),
-            text: text.to_string(),
-            parent_event_id: None,
-            thread_id: None,
-            references: vec![],
-            metadata,
-        };
-        let row = convo::store::events::append_batch(&tx, space_id, &[&event])
-            .await
-            .unwrap()
-            .pop()
-            .expect("the space exists and is active");
-        tx.commit().await.unwrap();
-        row
     }
 }

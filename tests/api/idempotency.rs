@@ -105,15 +105,8 @@ async fn idempotency_keys_replay_or_conflict() {
     );
 
     // A key older than the retention window is a new key.
+    let schema = app.schema_of("Alice Org").await;
     let db = app.db().await;
-    let schema: String = db
-        .query_one(
-            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
     db.execute(
         &format!(
             "UPDATE \"{schema}\".idempotency_keys SET created_at = now() - interval '25 hours'"

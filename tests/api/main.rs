@@ -48,3 +48,4 @@ mod telemetry;
 mod tenants;
 mod threads;
 mod timestamps;
+mod writers;

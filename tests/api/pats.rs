@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Actor, Call, TestApp},
+    helpers::{Actor, Call, TestApp, invalidated, me},
     sse::Sse,
 };
 
@@ -33,18 +33,6 @@ async fn revoke(app: &TestApp, key: &str, pat_id: &str) -> (u16, Value) {
         .bearer_auth(key)
         .call()
         .await
-}
-
-async fn me(app: &TestApp, key: &str) -> (u16, Value) {
-    app.get("/api/actors/me", key).call().await
-}
-
-/// Wait for a replica's cache to hear an invalidation (bounded: a hang fails the test).
-async fn invalidated(rx: &mut tokio::sync::watch::Receiver<u64>) {
-    tokio::time::timeout(Duration::from_secs(2), rx.changed())
-        .await
-        .expect("invalidation heard within 2 s")
-        .unwrap();
 }
 
 #[tokio::test]

@@ -11,6 +11,10 @@ fn header(resp: &reqwest::Response, name: &str) -> Option<u64> {
         .map(|v| v.to_str().unwrap().parse().unwrap())
 }
 
+async fn me(app: &TestApp, key: &str) -> reqwest::Response {
+    app.get("/api/actors/me", key).send().await.unwrap()
+}
+
 /// A server allowing `burst` requests at once and then `per_sec` a second (0: no limit).
 async fn limited_app(per_sec: u32, burst: u32) -> TestApp {
     let mut config = serve_config(&fresh_database().await);
@@ -23,13 +27,12 @@ async fn limited_app(per_sec: u32, burst: u32) -> TestApp {
 async fn authenticated_responses_carry_the_headers() {
     let app = limited_app(50, 100).await;
     let alice = app.human("Alice").await;
-    let me = || app.get("/api/actors/me", &alice.api_key).send();
-    let resp = me().await.unwrap();
+    let resp = me(&app, &alice.api_key).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(header(&resp, "x-ratelimit-limit"), Some(100));
     assert_eq!(header(&resp, "x-ratelimit-remaining"), Some(99));
     assert_eq!(header(&resp, "x-ratelimit-reset"), Some(1));
-    let second = me().await.unwrap();
+    let second = me(&app, &alice.api_key).await;
     assert!(header(&second, "x-ratelimit-remaining").unwrap() <= 99);
     // By query parameter too.
     let url = app.url(&format!("/api/actors/me?token={}", alice.api_key));
@@ -58,22 +61,14 @@ async fn past_the_burst_429_with_retry_after_per_actor() {
     let app = limited_app(1, 3).await;
     let alice = app.human("Alice").await;
     let bob = app.human("Bob").await;
-    let first = app
-        .get("/api/actors/me", &alice.api_key)
-        .send()
-        .await
-        .unwrap();
+    let first = me(&app, &alice.api_key).await;
     assert_eq!(first.status(), 200);
     assert_eq!(header(&first, "x-ratelimit-limit"), Some(3));
     assert_eq!(header(&first, "x-ratelimit-remaining"), Some(2));
     // The bucket refills at 1/s: within a few more requests it is empty.
     let mut limited = None;
     for _ in 0..20 {
-        let resp = app
-            .get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap();
+        let resp = me(&app, &alice.api_key).await;
         if resp.status() == 429 {
             limited = Some(resp);
             break;
@@ -93,11 +88,7 @@ async fn past_the_burst_429_with_retry_after_per_actor() {
     assert_eq!(body.as_object().unwrap().len(), 1);
 
     // Bob has a bucket of his own.
-    let resp = app
-        .get("/api/actors/me", &bob.api_key)
-        .send()
-        .await
-        .unwrap();
+    let resp = me(&app, &bob.api_key).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(header(&resp, "x-ratelimit-remaining"), Some(2));
 }
@@ -116,20 +107,12 @@ async fn personal_access_tokens_share_their_owners_bucket() {
         .await;
     assert_eq!(status, 200);
     for _ in 0..20 {
-        let resp = app
-            .get("/api/actors/me", &bob.api_key)
-            .send()
-            .await
-            .unwrap();
+        let resp = me(&app, &bob.api_key).await;
         assert_eq!(resp.status(), 200);
     }
     // 21 requests taken from a bucket of 50 refilling at 1/s: a bucket of the token's own
     // would still hold 49; the shared one holds at most 29 + the seconds elapsed.
-    let resp = app
-        .get("/api/actors/me", pat["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let resp = me(&app, pat["token"].as_str().unwrap()).await;
     assert_eq!(resp.status(), 200);
     let remaining = header(&resp, "x-ratelimit-remaining").unwrap();
     assert!(
@@ -143,11 +126,7 @@ async fn zero_rate_disables_limiting() {
     let app = limited_app(0, 1).await;
     let alice = app.human("Alice").await;
     for _ in 0..5 {
-        let resp = app
-            .get("/api/actors/me", &alice.api_key)
-            .send()
-            .await
-            .unwrap();
+        let resp = me(&app, &alice.api_key).await;
         assert_eq!(resp.status(), 200);
         assert!(header(&resp, "x-ratelimit-limit").is_none());
     }

@@ -11,16 +11,7 @@ use crate::helpers::{Actor, TestApp, json_of};
 async fn alices_room(app: &TestApp) -> (Actor, String) {
     let alice = app.human_in_new_tenant("Alice").await;
     app.space(&alice, "room").await;
-    let schema = app
-        .db()
-        .await
-        .query_one(
-            "SELECT schema_name FROM convo.tenants WHERE name = 'Alice Org'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let schema = app.schema_of("Alice Org").await;
     (alice, schema)
 }
 

@@ -175,14 +175,7 @@ async fn revoking_the_key_or_suspending_the_tenant_closes_streams() {
     .await;
     let mut alices = Sse::open(app.get(&stream_path("room"), &alice.api_key)).await;
 
-    let db = app.db().await;
-    db.batch_execute(&format!(
-        "BEGIN; UPDATE convo.api_keys SET revoked_at = now() WHERE actor_id = '{id}';
-         SELECT pg_notify('convo_auth', 'actor:{id}'); COMMIT;",
-        id = bot.actor_id
-    ))
-    .await
-    .unwrap();
+    app.revoke_keys_directly(&bot.actor_id).await;
     by_key.ended().await;
     by_token.ended().await;
     let url = app.url(&format!("{}?token={token}", stream_path("room")));
@@ -192,12 +185,7 @@ async fn revoking_the_key_or_suspending_the_tenant_closes_streams() {
         "a revoked key's tokens die with it"
     );
 
-    db.batch_execute(&format!(
-        "BEGIN; UPDATE convo.tenants SET status = 'suspended' WHERE tenant_id = '{id}';
-         SELECT pg_notify('convo_auth', 'tenant:{id}'); COMMIT;",
-        id = tenant["tenant_id"].as_str().unwrap()
-    ))
-    .await
-    .unwrap();
+    app.suspend_tenant_directly(tenant["tenant_id"].as_str().unwrap())
+        .await;
     alices.ended().await;
 }

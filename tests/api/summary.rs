@@ -16,6 +16,16 @@ pub(crate) fn window() -> (String, String) {
     (ts(now - Duration::hours(1)), ts(now + Duration::minutes(1)))
 }
 
+/// How many summaries the default tenant has cached.
+pub(crate) async fn cached_summaries(app: &TestApp) -> i64 {
+    app.db()
+        .await
+        .query_one("SELECT count(*) FROM convo_default.summaries", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
 pub(crate) async fn summary(
     app: &TestApp,
     who: &Actor,
@@ -123,14 +133,7 @@ async fn extractive_summary_is_cached_until_regenerated() {
         after, fresh,
         "the regenerated summary replaced the cached one"
     );
-    let rows = app
-        .db()
-        .await
-        .query_one("SELECT count(*) FROM convo_default.summaries", &[])
-        .await
-        .unwrap()
-        .get::<_, i64>(0);
-    assert_eq!(rows, 1);
+    assert_eq!(cached_summaries(&app).await, 1);
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{TestApp, fresh_database, serve_config},
-    summary::{summary, window},
+    summary::{cached_summaries, summary, window},
 };
 
 /// A fake Anthropic Messages API: records each request, answers with `status`.
@@ -155,14 +155,7 @@ async fn provider_failure_falls_back_to_extractive_and_is_not_cached() {
     assert_eq!(second["model"], "extractive");
     assert_ne!(second["summary_id"], first["summary_id"], "not cached");
     assert_eq!(fake.requests().len(), 2, "each request asked the provider");
-    let rows = app
-        .db()
-        .await
-        .query_one("SELECT count(*) FROM convo_default.summaries", &[])
-        .await
-        .unwrap()
-        .get::<_, i64>(0);
-    assert_eq!(rows, 0);
+    assert_eq!(cached_summaries(&app).await, 0);
 
     // Once the provider recovers, its summary is cached.
     fake.status.store(200, Ordering::SeqCst);
