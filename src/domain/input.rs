@@ -162,6 +162,20 @@ macro_rules! string_input {
     };
 }
 
+/// `string_path_id!(Name)`: in a path, a value that `Name::parse` refuses names nothing, so
+/// it fails with `Name::NOT_FOUND`, which `error::to_detail` answers as that 404.
+macro_rules! string_path_id {
+    ($ty:ident) => {
+        impl poem_openapi::types::ParseFromParameter for $ty {
+            fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+                Self::parse(value)
+                    .map(Self)
+                    .map_err(|_| poem_openapi::types::ParseError::custom(Self::NOT_FOUND))
+            }
+        }
+    };
+}
+
 /// A kind of [`visible_text`]: `visible_text_type!(Name, "field", max)`.
 macro_rules! visible_text_type {
     ($(#[$doc:meta])* $ty:ident, $field:literal, $max:expr) => {
@@ -186,7 +200,7 @@ macro_rules! visible_text_type {
     };
 }
 
-pub(crate) use {string_input, visible_text_type};
+pub(crate) use {string_input, string_path_id, visible_text_type};
 
 #[cfg(test)]
 mod tests {

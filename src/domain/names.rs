@@ -1,12 +1,9 @@
 //! Names and labels shown to people: each is [`super::input::visible_text`] with its own
 //! field name and bound, trimmed once parsed.
 
-use poem_openapi::{
-    registry::MetaSchema,
-    types::{ParseError, ParseFromParameter, ParseResult},
-};
+use poem_openapi::registry::MetaSchema;
 
-use super::input::{string_input, string_schema, too_long, visible_text_type};
+use super::input::{string_input, string_path_id, string_schema, too_long, visible_text_type};
 
 visible_text_type!(
     /// An actor's display name.
@@ -132,14 +129,7 @@ impl ParticipantId {
 }
 
 string_input!(ParticipantId);
-
-impl ParseFromParameter for ParticipantId {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Self::parse(value)
-            .map(Self)
-            .map_err(|_| ParseError::custom(Self::NOT_FOUND))
-    }
-}
+string_path_id!(ParticipantId);
 
 #[cfg(test)]
 mod tests {

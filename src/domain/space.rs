@@ -2,12 +2,9 @@
 
 use std::collections::HashSet;
 
-use poem_openapi::{
-    registry::MetaSchema,
-    types::{ParseError, ParseFromParameter, ParseResult},
-};
+use poem_openapi::registry::MetaSchema;
 
-use super::input::{string_input, string_schema, too_long};
+use super::input::{string_input, string_path_id, string_schema, too_long};
 
 /// A space id: 1–128 characters of `A-Z a-z 0-9 . _ -`, starting with a letter or digit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,16 +39,7 @@ impl SpaceId {
 }
 
 string_input!(SpaceId);
-
-/// In a path, a malformed id names no space: `error::to_detail` answers the
-/// message as a 404.
-impl ParseFromParameter for SpaceId {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Self::parse(value)
-            .map(Self)
-            .map_err(|_| ParseError::custom(Self::NOT_FOUND))
-    }
-}
+string_path_id!(SpaceId);
 
 /// An external http(s) URL attached to a space: absolute, with a host, at most 2048
 /// characters; trimmed.
@@ -115,6 +103,8 @@ pub fn distinct_links(links: Vec<Link>) -> Result<Vec<String>, String> {
 
 #[cfg(test)]
 mod tests {
+    use poem_openapi::types::ParseFromParameter;
+
     use super::*;
 
     #[test]
