@@ -67,9 +67,9 @@ pub async fn insert(
                  CASE WHEN $7::uuid IS NULL THEN $8::uuid
                       ELSE (SELECT tenant_id FROM convo.actors WHERE actor_id = $7 FOR SHARE)
                  END,
-                 $9, $10::text,
+                 $9::timestamptz, $10::text,
                  CASE WHEN $10::text IS NULL THEN 'available' ELSE 'connected' END,
-                 CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)
+                 CASE WHEN $10::text IS NULL THEN NULL ELSE $9::timestamptz END)
          RETURNING tenant_id",
         )
         .await?;
@@ -214,11 +214,12 @@ pub async fn set_installation(
             "UPDATE convo.actors
              SET installation_id = $2::text,
                  connection_state = CASE WHEN $2::text IS NULL THEN 'available' ELSE 'connected' END,
-                 connected_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END
+                 connected_at = CASE WHEN $2::text IS NULL THEN NULL ELSE $3::timestamptz END
              WHERE actor_id = $1",
         )
         .await?;
-    db.execute(&stmt, &[&actor_id, &installation_id]).await?;
+    db.execute(&stmt, &[&actor_id, &installation_id, &crate::domain::now()])
+        .await?;
     Ok(())
 }
 

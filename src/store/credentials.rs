@@ -47,11 +47,11 @@ pub async fn revoke_actor_keys(
     let db = db.client();
     let stmt = db
         .prepare_cached(
-            "UPDATE convo.api_keys SET revoked_at = now()
+            "UPDATE convo.api_keys SET revoked_at = $2
              WHERE actor_id = $1 AND revoked_at IS NULL",
         )
         .await?;
-    db.execute(&stmt, &[&actor_id]).await
+    db.execute(&stmt, &[&actor_id, &crate::domain::now()]).await
 }
 
 /// The table a kind of credential lives in, with its id and hash columns: API keys and

@@ -122,11 +122,18 @@ pub async fn resolve(
         db.client(),
         &format!(
             "UPDATE decisions SET status = $3, resolved_by = $4, resolution = $5,
-                                  resolved_at = now()
+                                  resolved_at = $6
              WHERE space_id = $1 AND decision_id = $2 AND status = 'proposed'
              RETURNING {COLUMNS}"
         ),
-        &[&space_id, &decision_id, &status, &resolved_by, &resolution],
+        &[
+            &space_id,
+            &decision_id,
+            &status,
+            &resolved_by,
+            &resolution,
+            &crate::domain::now(),
+        ],
         DecisionRow::from_row,
     )
     .await

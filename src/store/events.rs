@@ -70,10 +70,11 @@ impl EventRow {
 }
 
 /// Append `events` to an active space, in order, with consecutive sequence numbers and one
-/// shared timestamp: one statement locks the space row (held until commit), advances its
-/// counter by the batch size and inserts every row. Empty when the space does not exist or
-/// is not active (the caller learns which from [`super::spaces::lock`], sent with it); the
-/// rows come back in no particular order.
+/// shared timestamp (the clock read here and bound, never earlier than the space's last
+/// event, so times never go backwards in sequence order): one statement locks the space row
+/// (held until commit), advances its counter by the batch size and inserts every row. Empty
+/// when the space does not exist or is not active (the caller learns which from
+/// [`super::spaces::lock`], sent with it); the rows come back in no particular order.
 pub async fn append_batch(
     db: &TenantTx,
     space_id: &str,
@@ -85,7 +86,7 @@ pub async fn append_batch(
             "WITH s AS (
                  UPDATE spaces SET last_seq = last_seq + cardinality($2::uuid[]),
                                    event_count = event_count + cardinality($2::uuid[]),
-                                   last_event_at = clock_timestamp()
+                                   last_event_at = GREATEST($11::timestamptz, last_event_at)
                  WHERE space_id = $1 AND status = 'active'
                  RETURNING last_seq - cardinality($2::uuid[]) AS before, last_event_at)
              INSERT INTO events (event_id, space_id, seq, speaker_id, speaker_name, speaker_type,
@@ -124,6 +125,7 @@ pub async fn append_batch(
                 &threads,
                 &refs,
                 &metadata,
+                &crate::domain::now(),
             ],
         )
         .await?;

@@ -47,15 +47,17 @@ pub async fn claim_all(
     // blocks a new request. Whose event id comes back tells the two outcomes apart.
     let stmt = db
         .prepare_cached(&format!(
-            "INSERT INTO idempotency_keys AS k (actor_id, idempotency_key, request_hash, event_id)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[]) ORDER BY 1, 2
+            "INSERT INTO idempotency_keys AS k
+                 (actor_id, idempotency_key, request_hash, event_id, created_at)
+             SELECT u.*, $5::timestamptz
+             FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[]) AS u ORDER BY 1, 2
              ON CONFLICT (actor_id, idempotency_key) DO UPDATE SET
-                 request_hash = CASE WHEN k.created_at < now() - interval '{RETENTION}'
+                 request_hash = CASE WHEN k.created_at < $5::timestamptz - interval '{RETENTION}'
                                      THEN EXCLUDED.request_hash ELSE k.request_hash END,
-                 event_id = CASE WHEN k.created_at < now() - interval '{RETENTION}'
+                 event_id = CASE WHEN k.created_at < $5::timestamptz - interval '{RETENTION}'
                                  THEN EXCLUDED.event_id ELSE k.event_id END,
-                 created_at = CASE WHEN k.created_at < now() - interval '{RETENTION}'
-                                   THEN now() ELSE k.created_at END
+                 created_at = CASE WHEN k.created_at < $5::timestamptz - interval '{RETENTION}'
+                                   THEN EXCLUDED.created_at ELSE k.created_at END
              RETURNING actor_id, idempotency_key, request_hash, event_id"
         ))
         .await?;
@@ -63,7 +65,10 @@ pub async fn claim_all(
     let keys: Vec<&str> = claims.iter().map(|(c, _)| c.key.as_str()).collect();
     let hashes: Vec<&[u8]> = claims.iter().map(|(c, _)| &c.request_hash[..]).collect();
     let events: Vec<Uuid> = claims.iter().map(|(_, e)| *e).collect();
-    let rows = db.query(&stmt, &[&actors, &keys, &hashes, &events]).await?;
+    let now = crate::domain::now();
+    let rows = db
+        .query(&stmt, &[&actors, &keys, &hashes, &events, &now])
+        .await?;
     let mut stored: HashMap<(Uuid, String), (Vec<u8>, Uuid)> = rows
         .into_iter()
         .map(|r| ((r.get(0), r.get(1)), (r.get(2), r.get(3))))
@@ -106,10 +111,10 @@ pub async fn purge_expired(db: &TenantTx, batch: i64) -> Result<u64, tokio_postg
         .prepare_cached(&format!(
             "DELETE FROM idempotency_keys WHERE (actor_id, idempotency_key) IN (
                  SELECT actor_id, idempotency_key FROM idempotency_keys
-                 WHERE created_at < now() - interval '{RETENTION}'
+                 WHERE created_at < $2::timestamptz - interval '{RETENTION}'
                  ORDER BY created_at LIMIT $1
                  FOR UPDATE SKIP LOCKED)"
         ))
         .await?;
-    db.execute(&stmt, &[&batch]).await
+    db.execute(&stmt, &[&batch, &crate::domain::now()]).await
 }

@@ -106,11 +106,14 @@ pub async fn revoke(
     let stmt = db
         .prepare_cached(
             "UPDATE convo.personal_access_tokens
-             SET revoked_at = coalesce(revoked_at, now())
+             SET revoked_at = coalesce(revoked_at, $3)
              WHERE pat_id = $1 AND actor_id = $2",
         )
         .await?;
-    Ok(db.execute(&stmt, &[&pat_id, &actor_id]).await? == 1)
+    Ok(db
+        .execute(&stmt, &[&pat_id, &actor_id, &crate::domain::now()])
+        .await?
+        == 1)
 }
 
 /// Record a use of a live token.
@@ -118,11 +121,11 @@ pub async fn touch(db: &impl Control, pat_id: Uuid) -> Result<(), tokio_postgres
     let db = db.client();
     let stmt = db
         .prepare_cached(
-            "UPDATE convo.personal_access_tokens SET last_used_at = now()
+            "UPDATE convo.personal_access_tokens SET last_used_at = $2
              WHERE pat_id = $1 AND revoked_at IS NULL",
         )
         .await?;
-    db.execute(&stmt, &[&pat_id]).await?;
+    db.execute(&stmt, &[&pat_id, &crate::domain::now()]).await?;
     Ok(())
 }
 

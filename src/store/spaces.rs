@@ -151,7 +151,8 @@ pub async fn list_for_actor(
     .await
 }
 
-/// Apply the given changes. Archiving records `ended_at`; leaving `archived` clears it.
+/// Apply the given changes. Archiving records `ended_at` (as [`archive`] does); leaving
+/// `archived` clears it.
 pub async fn update(
     db: &TenantTx,
     space_id: &str,
@@ -165,7 +166,8 @@ pub async fn update(
              status = COALESCE($3, status),
              links = COALESCE($4, links),
              ended_at = CASE
-                 WHEN $3 = 'archived' AND status <> 'archived' THEN clock_timestamp()
+                 WHEN $3 = 'archived' AND status <> 'archived'
+                     THEN GREATEST($5::timestamptz, last_event_at)
                  WHEN $3 IN ('active', 'paused') THEN NULL
                  ELSE ended_at END
          WHERE space_id = $1 RETURNING {COLUMNS}"
@@ -174,7 +176,13 @@ pub async fn update(
     rows::opt(
         db.client(),
         &sql,
-        &[&space_id, &description, &status, &links],
+        &[
+            &space_id,
+            &description,
+            &status,
+            &links,
+            &crate::domain::now(),
+        ],
         SpaceRow::from_row,
     )
     .await
@@ -182,8 +190,9 @@ pub async fn update(
 
 /// Archive the space unless it already is; `None` when it was not changed.
 ///
-/// `ended_at` is read from the clock once the row lock is held (not the transaction's start
-/// time), so it is later than every event appended before the archive.
+/// `ended_at` is the clock read here, bound (time is a parameter: no clock function inside an
+/// UPDATE), and never earlier than the space's last event: appends take the same row lock, so
+/// it is never before an event appended before the archive.
 pub async fn archive(
     db: &TenantTx,
     space_id: &str,
@@ -191,10 +200,10 @@ pub async fn archive(
     rows::opt(
         db.client(),
         &format!(
-            "UPDATE spaces SET status = 'archived', ended_at = clock_timestamp()
+            "UPDATE spaces SET status = 'archived', ended_at = GREATEST($2::timestamptz, last_event_at)
              WHERE space_id = $1 AND status <> 'archived' RETURNING {COLUMNS}"
         ),
-        &[&space_id],
+        &[&space_id, &crate::domain::now()],
         SpaceRow::from_row,
     )
     .await

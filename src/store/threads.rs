@@ -42,8 +42,9 @@ pub async fn insert(
     rows::opt(
         db.client(),
         &format!(
-            "INSERT INTO threads (thread_id, space_id, parent_event_id, subject, created_by)
-             SELECT $1, space_id, event_id, $4, $5 FROM events
+            "INSERT INTO threads (thread_id, space_id, parent_event_id, subject, created_by,
+                                  created_at)
+             SELECT $1, space_id, event_id, $4, $5, $6::timestamptz FROM events
              WHERE space_id = $2 AND event_id = $3
              ON CONFLICT (parent_event_id) DO NOTHING RETURNING {COLUMNS}"
         ),
@@ -53,6 +54,7 @@ pub async fn insert(
             &parent_event_id,
             &subject,
             &created_by,
+            &crate::domain::now(),
         ],
         ThreadRow::from_row,
     )
