@@ -20,7 +20,10 @@ use crate::{
         actors,
         tenants::{self, TenantRow},
     },
-    tenancy::{Control, ControlConn, SchemaName, migrations::HISTORY_TABLE},
+    tenancy::{
+        Control, ControlConn, SchemaName,
+        migrations::{self, HISTORY_TABLE, Placement},
+    },
 };
 
 /// Attempts before giving up on a name race between tenants with different base names.
@@ -128,14 +131,12 @@ async fn try_create(
     )
     .await?;
     let schema = free_schema_name(tx, &base).await?;
-    tx.batch_execute(&format!(
-        "CREATE SCHEMA {q}; SET LOCAL search_path TO {q};",
-        q = schema.quoted()
-    ))
-    .await?;
+    // Distributed on Citus; statements one at a time, as Citus needs (docs/citus.md).
+    migrations::create_schema(tx, &schema, Placement::Distributed).await?;
+    tx.batch_execute(&format!("SET LOCAL search_path TO {}", schema.quoted()))
+        .await?;
     for migration in migrations {
-        tx.batch_execute(migration.sql().unwrap_or_default())
-            .await?;
+        migrations::apply(tx, migration).await?;
     }
     record_history(tx, &schema, migrations).await?;
     let tenant = TenantRow::new(Uuid::new_v4(), name.to_string(), schema);
