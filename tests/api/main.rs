@@ -8,6 +8,7 @@ mod agent_tenancy;
 mod auth;
 mod auth_throttle;
 mod bounded_memory;
+mod citus;
 mod decisions;
 mod errors;
 mod event_bounds;
