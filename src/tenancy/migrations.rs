@@ -23,7 +23,7 @@ mod tenant {
     refinery::embed_migrations!("tenant_migrations");
 }
 
-pub use statements::{mask, split};
+pub use statements::{apply, mask, split, statements};
 
 /// The history table refinery keeps in each schema.
 pub const HISTORY_TABLE: &str = "refinery_schema_history";
@@ -63,23 +63,6 @@ impl Placement {
             Placement::Distributed => "SET LOCAL citus.enable_schema_based_sharding = on",
         }
     }
-}
-
-/// The statements of a migration, in order, to be sent one at a time.
-pub fn statements(migration: &Migration) -> Vec<String> {
-    split(migration.sql().unwrap_or_default())
-}
-
-/// Run `migration` in `tx`, one statement at a time. Recording it in the history is the
-/// caller's part.
-pub async fn apply(
-    tx: &Transaction<'_>,
-    migration: &Migration,
-) -> Result<(), tokio_postgres::Error> {
-    for statement in statements(migration) {
-        tx.batch_execute(&statement).await?;
-    }
-    Ok(())
 }
 
 /// Create `schema` in `tx` with the sharding setting of `placement`, so that on Citus it is

@@ -75,7 +75,7 @@ pub async fn run(
         let applied_on = crate::domain::now().to_rfc3339_opts(SecondsFormat::Secs, true);
         let result = async {
             set(&tx, scope.settings).await?;
-            super::apply(&tx, migration).await?;
+            super::statements::apply(&tx, migration).await?;
             tx.execute(
                 insert.as_str(),
                 &[

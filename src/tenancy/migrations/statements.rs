@@ -1,4 +1,4 @@
-//! Splitting a migration file into its statements, so each is sent on its own: Citus refuses
+//! Splitting a migration into its statements and sending them one at a time: Citus refuses
 //! `CREATE INDEX` and `ALTER TABLE … ADD CONSTRAINT` inside a multi-statement query string
 //! ("cannot insert multiple commands into a prepared statement", citus #6608).
 //!
@@ -7,6 +7,26 @@
 //! comment (`-- …`, `/* … */`, which nest). SQL-standard function bodies (`BEGIN ATOMIC … END`)
 //! hold bare `;` and are not supported: write the body dollar-quoted (tests/sql_rules.rs
 //! refuses them in migrations).
+
+use refinery::Migration;
+use tokio_postgres::Transaction;
+
+/// The statements of a migration, in order, to be sent one at a time.
+pub fn statements(migration: &Migration) -> Vec<String> {
+    split(migration.sql().unwrap_or_default())
+}
+
+/// Run `migration` in `tx`, one statement at a time. Recording it in the history is the
+/// caller's part.
+pub async fn apply(
+    tx: &Transaction<'_>,
+    migration: &Migration,
+) -> Result<(), tokio_postgres::Error> {
+    for statement in statements(migration) {
+        tx.batch_execute(&statement).await?;
+    }
+    Ok(())
+}
 
 /// The statements of `sql` in order, each without its terminating `;`, leading and trailing
 /// whitespace trimmed; a piece with nothing but comments and whitespace is no statement.
