@@ -68,7 +68,10 @@ async fn ready_spares(app: &TestApp, n: usize) -> Vec<(String, u32)> {
 async fn schema_oid(app: &TestApp, schema: &str) -> Option<u32> {
     app.db()
         .await
-        .query_opt("SELECT oid FROM pg_namespace WHERE nspname = $1", &[&schema])
+        .query_opt(
+            "SELECT oid FROM pg_namespace WHERE nspname = $1",
+            &[&schema],
+        )
         .await
         .unwrap()
         .map(|r| r.get(0))
@@ -108,7 +111,10 @@ async fn creation_renames_the_oldest_ready_spare_and_the_schema_is_empty() {
     let tenant = app.tenant(&alice, "Acme Corp").await;
     // Today's naming rules pick the name; the schema is the oldest spare, renamed.
     assert_eq!(tenant["schema_name"], "tenant_acme_corp");
-    assert_eq!(schema_oid(&app, "tenant_acme_corp").await, Some(before[1].1));
+    assert_eq!(
+        schema_oid(&app, "tenant_acme_corp").await,
+        Some(before[1].1)
+    );
     assert_eq!(schema_oid(&app, &before[1].0).await, None);
     let expected: Vec<i32> = migrations::tenant_migrations()
         .iter()
@@ -128,12 +134,18 @@ async fn creation_renames_the_oldest_ready_spare_and_the_schema_is_empty() {
     assert_eq!(recorded, Some(latest()));
 
     // Isolation as before: the new tenant sees nothing of Bob's, and its tables are empty.
-    let (status, body) = app.get("/api/spaces/bob-secrets/events", &alice.api_key).call().await;
+    let (status, body) = app
+        .get("/api/spaces/bob-secrets/events", &alice.api_key)
+        .call()
+        .await;
     assert_eq!(status, 404, "{body}");
     let db = app.db().await;
     for table in ["spaces", "events", "participants", "threads", "decisions"] {
         let rows: i64 = db
-            .query_one(&format!("SELECT count(*) FROM tenant_acme_corp.{table}"), &[])
+            .query_one(
+                &format!("SELECT count(*) FROM tenant_acme_corp.{table}"),
+                &[],
+            )
             .await
             .unwrap()
             .get(0);
@@ -175,8 +187,12 @@ async fn concurrent_creations_never_get_the_same_schema() {
     // Distinct names, so the creators do not queue on one name's lock: only the spare
     // pool's row locks keep them apart.
     let results = futures::future::join_all(humans.iter().enumerate().map(|(i, h)| {
-        app.post("/api/tenants", &h.api_key, json!({"name": format!("Org {i}")}))
-            .send()
+        app.post(
+            "/api/tenants",
+            &h.api_key,
+            json!({"name": format!("Org {i}")}),
+        )
+        .send()
     }))
     .await;
     let mut oids = Vec::new();
@@ -239,7 +255,11 @@ async fn a_failed_creation_leaves_the_spare_a_spare_and_no_tenant() {
     .await
     .unwrap_err();
     assert!(format!("{err:?}").contains("injected failure"), "{err:?}");
-    assert_eq!(spares_in_db(&app).await, vec![spare.clone()], "still a spare");
+    assert_eq!(
+        spares_in_db(&app).await,
+        vec![spare.clone()],
+        "still a spare"
+    );
     assert_eq!(schema_oid(&app, "tenant_doomed").await, None);
     assert_eq!(tenant_count(&app).await, 0);
 
@@ -260,8 +280,11 @@ async fn a_spare_behind_the_creator_is_never_handed_out() {
     // A newer release creating a tenant: the spare lacks its V900.
     let mut next = migrations::tenant_migrations();
     next.push(
-        Migration::unapplied("V900__space_notes", "ALTER TABLE spaces ADD COLUMN note text")
-            .unwrap(),
+        Migration::unapplied(
+            "V900__space_notes",
+            "ALTER TABLE spaces ADD COLUMN note text",
+        )
+        .unwrap(),
     );
     let mut conn = ControlConn::get(&app.state.db.pool).await.unwrap();
     let tenant = provision::create_tenant(
@@ -276,7 +299,11 @@ async fn a_spare_behind_the_creator_is_never_handed_out() {
     let schema = tenant.schema_name.as_str();
     assert_eq!(history(&app, schema).await.last(), Some(&900));
     assert_ne!(schema_oid(&app, schema).await, Some(spare.1));
-    assert_eq!(spares_in_db(&app).await, vec![spare], "left for its own release");
+    assert_eq!(
+        spares_in_db(&app).await,
+        vec![spare],
+        "left for its own release"
+    );
 }
 
 /// `convo migrate` as an operator runs it, against the app's database.
@@ -309,11 +336,20 @@ async fn convo_migrate_migrates_spares_and_tops_the_pool_up() {
     migrations::migrate_tenant(&mut client, &old, &all[..1])
         .await
         .unwrap();
-    let (t0, t1) = (chrono::Utc::now(), chrono::Utc::now() + chrono::TimeDelta::seconds(1));
+    let (t0, t1) = (
+        chrono::Utc::now(),
+        chrono::Utc::now() + chrono::TimeDelta::seconds(1),
+    );
     client
         .execute(
             "INSERT INTO convo.spare_schemas VALUES ($1, $2, $4), ($3, NULL, $5)",
-            &[&old.as_str(), &all[0].version(), &crashed.as_str(), &t0, &t1],
+            &[
+                &old.as_str(),
+                &all[0].version(),
+                &crashed.as_str(),
+                &t0,
+                &t1,
+            ],
         )
         .await
         .unwrap();
@@ -331,7 +367,10 @@ async fn convo_migrate_migrates_spares_and_tops_the_pool_up() {
     let alice = app.human("Alice").await;
     let oid = spares[0].1;
     let tenant = app.tenant(&alice, "Acme").await;
-    assert_eq!(schema_oid(&app, tenant["schema_name"].as_str().unwrap()).await, Some(oid));
+    assert_eq!(
+        schema_oid(&app, tenant["schema_name"].as_str().unwrap()).await,
+        Some(oid)
+    );
 }
 
 #[tokio::test]
