@@ -50,7 +50,7 @@ async fn spares_in_db(app: &TestApp) -> Vec<(String, u32)> {
 /// Wait (bounded) until the database holds `n` ready spares, woken by each completed refill.
 async fn ready_spares(app: &TestApp, n: usize) -> Vec<(String, u32)> {
     let mut rounds = app.state.spares.rounds();
-    tokio::time::timeout(Duration::from_secs(20), async {
+    tokio::time::timeout(Duration::from_secs(60), async {
         loop {
             // Marked seen before the check: a refill finishing after it wakes the wait below.
             rounds.borrow_and_update();
@@ -62,7 +62,7 @@ async fn ready_spares(app: &TestApp, n: usize) -> Vec<(String, u32)> {
         }
     })
     .await
-    .unwrap_or_else(|_| panic!("{n} spares ready within 20 s"))
+    .unwrap_or_else(|_| panic!("{n} spares ready within 60 s"))
 }
 
 async fn schema_oid(app: &TestApp, schema: &str) -> Option<u32> {
