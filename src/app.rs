@@ -33,6 +33,7 @@ use crate::{
     summary,
     tenancy::ControlConn,
     tenancy::{SchemaName, migrations},
+    tenant_lifecycle::spare_pool::SparePool,
 };
 
 /// A built server, bound to its port, not yet serving.
@@ -117,7 +118,7 @@ impl App {
                 Arc::new(invalidation::Invalidator(auth.cache.clone())),
                 Arc::new(realtime::HintHandler(hub.clone())),
             ])),
-            shutdown_rx,
+            shutdown_rx.clone(),
         );
         // Serve only once invalidations can be heard, or a revoked key could outlive its TTL.
         tokio::time::timeout(config.db.timeout(), listening.wait_for(|n| *n > 0))
@@ -129,11 +130,18 @@ impl App {
         if let Some(limits) = &rate_limits {
             RateLimits::spawn_cleanup(limits, auth::rate_limit::CLEANUP_INTERVAL);
         }
+        let spares = SparePool::start(
+            db.clone(),
+            config.spares.spare_schemas,
+            migrations::tenant_migrations(),
+            shutdown_rx,
+        );
         let state = Arc::new(AppState {
             appends: GroupCommit::new(db.pool.clone(), hub.clone(), &config.memory),
             db,
             auth: Arc::new(auth),
             tenant_migrations: migrations::tenant_migrations(),
+            spares,
             max_body_bytes: config.max_body_bytes,
             body_timeout: config.connection.body_timeout(),
             hub,

@@ -5,6 +5,7 @@
 //! Run: `cargo bench --bench load`. `CONVO_BENCH_SECS` (default 5) sets each measurement's
 //! duration. Server, PostgreSQL, pgbench and this load generator share the machine's cores.
 
+mod create;
 mod drive;
 mod pgbench;
 mod server;
@@ -68,6 +69,7 @@ async fn main() {
         rss_load: 0,
         rss_after: Vec::new(),
         memory: Vec::new(),
+        creation: None,
     };
     let mut bench = bench;
     if runs("append") {
@@ -110,6 +112,7 @@ struct Bench {
     /// returned to the system, so this is what the scenario left behind).
     rss_after: Vec<(&'static str, u64)>,
     memory: Vec<(usize, f64)>,
+    creation: Option<create::Creation>,
 }
 
 impl Bench {
@@ -211,7 +214,8 @@ impl Bench {
         }
     }
 
-    /// (d) tenant creation, one actor per tenant, one at a time.
+    /// (d) tenant creation: one actor per tenant, one at a time, on the empty database; then
+    /// with many tenants present, concurrently ([`create`]).
     async fn tenant_creation(&mut self) {
         let (http, base) = (&self.http, &self.server.base);
         let mut created = Vec::new();
@@ -232,6 +236,16 @@ impl Bench {
             },
             pgbench: None,
         });
+        let c = create::run(&self.db, http, base, self.duration).await;
+        for (kind, figures) in [("bursts", c.bursts), ("closed loop", c.sustained)] {
+            self.rows.push(Row {
+                scenario: format!("tenant creation, {kind}, {} present", c.present),
+                connections: c.creators,
+                server: figures,
+                pgbench: None,
+            });
+        }
+        self.creation = Some(c);
     }
 
     /// (c) SSE delivery latency and (f) memory per idle stream.
@@ -353,6 +367,20 @@ impl Bench {
             .map(|(scenario, kib)| format!("{scenario} {kib} KiB"))
             .collect();
         println!("server RSS after each scenario: {}", after.join(", "));
+        if let Some(c) = &self.creation {
+            println!(
+                "tenant creation with {} tenants present, {} concurrent creators: bursts p50 {:.1} ms, \
+                 p95 {:.1} ms, {:.0} tenants/s; closed loop p50 {:.1} ms, p95 {:.1} ms, {:.0} tenants/s",
+                c.present,
+                c.creators,
+                c.bursts.p50_ms,
+                c.bursts_p95_ms,
+                c.bursts.per_sec,
+                c.sustained.p50_ms,
+                c.sustained_p95_ms,
+                c.sustained.per_sec
+            );
+        }
         for (subscribers, per_stream) in &self.memory {
             println!(
                 "server RSS per idle stream with {subscribers} open (a fresh server): \

@@ -19,6 +19,7 @@ use crate::{
     realtime::{Hub, StreamLimiter},
     summary::Summarizer,
     tenancy::TenantTx,
+    tenant_lifecycle::spare_pool::SparePool,
 };
 
 /// What every handler can reach.
@@ -26,6 +27,8 @@ pub struct AppState {
     pub db: Db,
     pub auth: Arc<Authenticator>,
     pub tenant_migrations: Vec<Migration>,
+    /// Spare tenant schemas made ahead of time; woken after each tenant creation.
+    pub spares: Arc<SparePool>,
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive once its handler reads it.
     pub body_timeout: Duration,

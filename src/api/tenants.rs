@@ -109,7 +109,10 @@ impl TenantsApi {
             quota,
         )
         .await
-        .map_err(refusal)?;
+        .map_err(refusal);
+        // Taken or not, a creation is when the pool may have run low.
+        state.spares.wake();
+        let tenant = tenant?;
         // Drop the moved actors' cached credentials here at once; other replicas hear the
         // NOTIFY.
         state.auth.cache.invalidate_actor(caller.actor_id);

@@ -1,5 +1,6 @@
-//! `convo migrate`: the control plane, then every tenant schema with a bounded pool of
-//! workers; progress as it goes, a summary at the end, a non-zero exit if any tenant failed.
+//! `convo migrate`: the control plane, then every tenant schema not recorded at the latest
+//! migration with a bounded pool of workers, then the spare schemas (migrated, and the pool
+//! topped up); progress as it goes, a summary at the end, a non-zero exit if any schema failed.
 //! Re-running resumes: each migration commits on its own and applied ones are skipped.
 //!
 //! See docs/operations.md#migrations.
@@ -9,9 +10,20 @@ use std::io::IsTerminal;
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{config::DbConfig, db::Db, tenancy::migrations};
+use crate::{
+    config::{DbConfig, SpareConfig},
+    db::Db,
+    store::tenants,
+    tenancy::{ControlConn, SchemaName, migrations},
+    tenant_lifecycle::spares,
+};
 
-pub async fn run(db_config: DbConfig, concurrency: usize, status_only: bool) -> anyhow::Result<()> {
+pub async fn run(
+    db_config: DbConfig,
+    concurrency: usize,
+    spares: SpareConfig,
+    status_only: bool,
+) -> anyhow::Result<()> {
     let db = Db::connect(&db_config).await?;
     if status_only {
         return status(&db).await;
@@ -20,25 +32,28 @@ pub async fn run(db_config: DbConfig, concurrency: usize, status_only: bool) -> 
     let applied = migrations::migrate_control_plane(&mut client).await?;
     println!("control plane: {applied} migration(s) applied");
 
-    let schemas = migrations::tenant_schemas(&db).await?;
-    let total = schemas.len();
+    let tenant_migrations = migrations::tenant_migrations();
+    let latest = tenant_migrations.iter().map(|m| m.version()).max();
+    // Tenants recorded at the latest version are current: only the others are opened (and
+    // the default schema, which has no row), so a run with nothing to do is one query.
+    let (behind, tenants) = {
+        let conn = ControlConn::get(&db.pool).await?;
+        tenants::schemas_not_at(&conn, latest).await?
+    };
+    let mut schemas = vec![SchemaName::default_tenant()];
+    schemas.extend(behind);
+    let total = tenants + 1;
     let progress = Progress::new(total);
-    let (mut migrated, mut current, mut failed) = (0, 0, Vec::new());
+    let (mut migrated, mut current, mut failed) = (0, total - schemas.len(), Vec::new());
     let started = std::time::Instant::now();
-    migrations::migrate_tenants(
-        &db,
-        schemas,
-        &migrations::tenant_migrations(),
-        concurrency,
-        |outcome| {
-            match outcome.result {
-                Ok(0) => current += 1,
-                Ok(_) => migrated += 1,
-                Err(err) => failed.push((outcome.schema, err)),
-            }
-            progress.tick(migrated + current + failed.len(), failed.len());
-        },
-    )
+    migrations::migrate_tenants(&db, schemas, &tenant_migrations, concurrency, |outcome| {
+        match outcome.result {
+            Ok(0) => current += 1,
+            Ok(_) => migrated += 1,
+            Err(err) => failed.push((outcome.schema, err)),
+        }
+        progress.tick(migrated + current + failed.len(), failed.len());
+    })
     .await;
     progress.finish();
     println!(
@@ -46,12 +61,25 @@ pub async fn run(db_config: DbConfig, concurrency: usize, status_only: bool) -> 
         failed.len(),
         started.elapsed().as_secs_f64()
     );
+
+    // Spares are migrated like tenants and the pool topped up, so new replicas find it ready.
+    let refill = spares::refill(&mut client, spares.spare_schemas, &tenant_migrations, true)
+        .await?
+        .expect("a waiting refill always runs");
+    println!(
+        "spare schemas: {} migrated, {} created, {} ready, {} failed",
+        refill.migrated,
+        refill.created,
+        refill.ready,
+        refill.failed.len()
+    );
+    failed.extend(refill.failed);
     for (schema, err) in &failed {
         println!("  failed: {schema}: {err:#}");
     }
     if !failed.is_empty() {
         bail!(
-            "{} tenant schema(s) failed to migrate; run `convo migrate` again after fixing the cause",
+            "{} schema(s) failed to migrate; run `convo migrate` again after fixing the cause",
             failed.len()
         );
     }

@@ -8,7 +8,7 @@ pub mod tenants;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{DbConfig, LogFormat, ServeConfig};
+use crate::config::{DbConfig, LogFormat, ServeConfig, SpareConfig};
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +39,8 @@ enum Command {
         /// Only report how many tenant schemas are at each version.
         #[arg(long)]
         status: bool,
+        #[command(flatten)]
+        spares: SpareConfig,
     },
     /// Inspect, suspend and reactivate tenants (the admin API's operations).
     Tenants {
@@ -65,7 +67,8 @@ impl Cli {
                 db,
                 concurrency,
                 status,
-            } => migrate::run(db, concurrency, status).await,
+                spares,
+            } => migrate::run(db, concurrency, spares, status).await,
             Command::Tenants { db, command } => tenants::run(db, command).await,
             Command::Healthcheck(args) => healthcheck::run(args).await,
             Command::Openapi { yaml } => {

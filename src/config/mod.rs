@@ -9,10 +9,12 @@ use clap::{Args, ValueEnum};
 
 mod connection;
 mod limits;
+mod spares;
 mod stream_recheck;
 
 pub use connection::{ConnectionConfig, Switch};
 pub use limits::LimitsConfig;
+pub use spares::{MAX_SPARE_SCHEMAS, SpareConfig};
 pub use stream_recheck::StreamRecheckConfig;
 
 /// How log lines are written.
@@ -177,6 +179,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub limits: LimitsConfig,
+
+    #[command(flatten)]
+    pub spares: SpareConfig,
 }
 
 /// Which summarizer writes space summaries.

@@ -181,3 +181,27 @@ pub async fn set_status(
         .await?;
     Ok(db.execute(&stmt, &[&tenant_id, &status.as_str()]).await? == 1)
 }
+
+/// The schemas of tenants whose recorded schema version is not `latest` (behind, unknown, or
+/// ahead), oldest tenant first, and how many tenants there are in all. `convo migrate` opens
+/// only these: the version is written in the transaction that creates a tenant and after each
+/// migration of its schema.
+pub async fn schemas_not_at(
+    db: &impl Control,
+    latest: Option<i32>,
+) -> Result<(Vec<SchemaName>, usize), tokio_postgres::Error> {
+    let db = db.client();
+    let rows = db
+        .query(
+            "SELECT schema_name, schema_version IS NOT DISTINCT FROM $1 FROM convo.tenants
+             ORDER BY created_at",
+            &[&latest],
+        )
+        .await?;
+    let behind = rows
+        .iter()
+        .filter(|row| !row.get::<_, bool>(1))
+        .filter_map(|row| SchemaName::parse(row.get(0)))
+        .collect();
+    Ok((behind, rows.len()))
+}

@@ -137,7 +137,7 @@ pub async fn migrate_tenant(
     schema: &SchemaName,
     migrations: &[Migration],
 ) -> anyhow::Result<usize> {
-    let lock_key = format!("convo.tenant:{schema}");
+    let lock_key = tenant_lock_key(schema);
     client
         .execute("SELECT pg_advisory_lock(hashtext($1))", &[&lock_key])
         .await?;
@@ -183,6 +183,12 @@ async fn record_version(
             &[&schema.as_str()],
         )
         .await
+}
+
+/// The advisory lock (`hashtext` of this) held while a tenant schema is migrated; taking a
+/// spare schema for a tenant tries it too, so a spare is never renamed mid-migration.
+pub fn tenant_lock_key(schema: &SchemaName) -> String {
+    format!("convo.tenant:{schema}")
 }
 
 /// The outcome of migrating one tenant schema.

@@ -1,7 +1,8 @@
-//! Creating a tenant in one transaction: pick a unique schema name, create the schema, run
-//! every tenant migration in it, record them in the schema's refinery history, insert the
-//! tenant (with its schema version) and assign its creator and the agents it sponsors. A failure
-//! anywhere leaves nothing behind.
+//! Creating a tenant in one transaction: pick a unique schema name, take a spare schema at the
+//! latest migration and rename it to that name ([`super::spares`]), or, when none is ready,
+//! create the schema, run every tenant migration in it and record them in the schema's refinery
+//! history; then insert the tenant (with its schema version) and assign its creator and the
+//! agents it sponsors. A failure anywhere leaves nothing behind (a spare stays a spare).
 //!
 //! The creator's quota (tenants per hour and in total) is counted in the same transaction,
 //! with the creator's row locked, so concurrent creations cannot overshoot it.
@@ -9,11 +10,12 @@
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use deadpool_postgres::GenericClient;
+use deadpool_postgres::{GenericClient, Transaction};
 use refinery::Migration;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
+use super::spares;
 use crate::{
     auth::invalidation,
     store::{
@@ -131,18 +133,18 @@ async fn try_create(
     )
     .await?;
     let schema = free_schema_name(tx, &base).await?;
-    // Distributed on Citus; statements one at a time, as Citus needs (docs/citus.md).
-    migrations::create_schema(tx, &schema, Placement::Distributed).await?;
-    tx.batch_execute(&format!("SET LOCAL search_path TO {}", schema.quoted()))
-        .await?;
-    for migration in migrations {
-        migrations::apply(tx, migration).await?;
+    let version = migrations.iter().map(Migration::version).max();
+    let from_spare = match version {
+        Some(version) => spares::take(tx, version, &schema).await?,
+        None => false,
+    };
+    if !from_spare {
+        provision_schema(tx, &schema, migrations).await?;
     }
-    record_history(tx, &schema, migrations).await?;
     let tenant = TenantRow::new(Uuid::new_v4(), name.to_string(), schema);
     tenants::insert(&control, &tenant, creator).await?;
-    // What /metrics counts tenants by; `convo migrate` keeps it current from here on.
-    let version = migrations.iter().map(Migration::version).max();
+    // What /metrics counts tenants by, and what lets `convo migrate` skip current tenants;
+    // it keeps it current from here on. A spare was taken only at exactly this version.
     tx.execute(
         "UPDATE convo.tenants SET schema_version = $2 WHERE tenant_id = $1",
         &[&tenant.tenant_id, &version],
@@ -159,6 +161,23 @@ async fn try_create(
     }
     control.commit().await?;
     Ok(tenant)
+}
+
+/// No spare was ready: create the schema and run every migration in it here, in the
+/// creating transaction.
+async fn provision_schema(
+    tx: &Transaction<'_>,
+    schema: &SchemaName,
+    migrations: &[Migration],
+) -> Result<(), tokio_postgres::Error> {
+    // Distributed on Citus; statements one at a time, as Citus needs (docs/citus.md).
+    migrations::create_schema(tx, schema, Placement::Distributed).await?;
+    tx.batch_execute(&format!("SET LOCAL search_path TO {}", schema.quoted()))
+        .await?;
+    for migration in migrations {
+        migrations::apply(tx, migration).await?;
+    }
+    record_history(tx, schema, migrations).await
 }
 
 /// The base name if no schema has it, else the base with the lowest free numeric suffix.

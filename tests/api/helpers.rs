@@ -11,8 +11,8 @@ use convo::{
     api::AppState,
     app::App,
     config::{
-        ConnectionConfig, DbConfig, LimitsConfig, ServeConfig, SummaryConfig, SummaryProvider,
-        Switch,
+        ConnectionConfig, DbConfig, LimitsConfig, ServeConfig, SpareConfig, SummaryConfig,
+        SummaryProvider, Switch,
     },
     db::local,
     memory_bounds::MemoryBounds,
@@ -155,6 +155,9 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             ..LimitsConfig::default()
         },
         memory: MemoryBounds::default(),
+        // Off: which path a creation takes must not depend on a background task's timing
+        // (tests/api/spares.rs turns the pool on and waits for it).
+        spares: SpareConfig { spare_schemas: 0 },
         stream_recheck: convo::config::StreamRecheckConfig::default(),
         connection: ConnectionConfig {
             sse_handoff: handoff_switch(),

@@ -38,6 +38,7 @@ mod shutdown;
 mod slow_clients;
 mod space_races;
 mod spaces;
+mod spares;
 mod spec_findings;
 mod sse;
 mod stream;
