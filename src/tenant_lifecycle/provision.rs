@@ -9,13 +9,13 @@
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use deadpool_postgres::GenericClient;
 use refinery::Migration;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 use crate::{
     auth::invalidation,
+    db::Conn,
     store::{
         actors,
         tenants::{self, TenantRow},
@@ -162,7 +162,7 @@ async fn try_create(
 
 /// The base name if no schema has it, else the base with the lowest free numeric suffix.
 async fn free_schema_name(
-    tx: &impl GenericClient,
+    tx: &Conn,
     base: &SchemaName,
 ) -> Result<SchemaName, tokio_postgres::Error> {
     let taken: Vec<String> = tx
@@ -188,7 +188,7 @@ async fn free_schema_name(
 /// Write the history refinery would have written, so `convo migrate` later applies only
 /// what is new.
 async fn record_history(
-    tx: &impl GenericClient,
+    tx: &Conn,
     schema: &SchemaName,
     migrations: &[Migration],
 ) -> Result<(), tokio_postgres::Error> {
