@@ -41,6 +41,7 @@ impl ParamTypes {
 }
 
 async fn probe(client: &Client, sql: &str) -> Result<Arc<[Type]>, Error> {
+    let sql = explained(sql);
     // The text is Convo's own SQL, never user input.
     let batch = format!(
         "PREPARE {PROBE} AS {sql};
@@ -57,6 +58,23 @@ async fn probe(client: &Client, sql: &str) -> Result<Arc<[Type]>, Error> {
         })
         .unwrap_or_default();
     Ok(parse_oids(&oids))
+}
+
+/// PREPARE takes only SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES: an `EXPLAIN [(…)]`
+/// has the parameters of the statement it explains, so that statement is probed.
+fn explained(sql: &str) -> &str {
+    let trimmed = sql.trim_start();
+    let Some(rest) = trimmed
+        .get(..7)
+        .filter(|head| head.eq_ignore_ascii_case("explain"))
+        .map(|_| trimmed[7..].trim_start())
+    else {
+        return sql;
+    };
+    match rest.strip_prefix('(') {
+        Some(options) => options.split_once(')').map_or(rest, |(_, tail)| tail),
+        None => rest,
+    }
 }
 
 /// `{25,2950}` → `[TEXT, UUID]`. Convo's schemas use only built-in types; any other comes out
@@ -78,6 +96,16 @@ fn parse_oids(text: &str) -> Arc<[Type]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_explain_is_probed_as_what_it_explains() {
+        assert_eq!(explained("SELECT $1"), "SELECT $1");
+        assert_eq!(explained("EXPLAIN SELECT $1"), "SELECT $1");
+        assert_eq!(
+            explained(" explain (costs off) SELECT $1").trim(),
+            "SELECT $1"
+        );
+    }
 
     #[test]
     fn oid_arrays_become_types() {

@@ -135,9 +135,17 @@ fn pooled_db_config(database_url: &str) -> (Option<String>, Option<String>, Pool
         let direct = (!mode.is_session()).then(|| database_url.to_string());
         return (Some(database_url.to_string()), direct, mode);
     };
-    // key=value settings: the later host and port win.
-    let pooled = format!("{database_url} {pooler_at}");
-    (Some(pooled), Some(database_url.to_string()), mode)
+    let pooler_at: tokio_postgres::Config =
+        pooler_at.parse().expect("CONVO_TEST_POOLER: host=… port=…");
+    let pooled: tokio_postgres::Config = database_url.parse().unwrap();
+    let mut via = pooler_at;
+    via.user(pooled.get_user().unwrap_or("postgres"));
+    via.dbname(pooled.get_dbname().unwrap());
+    (
+        Some(to_key_value(&via)),
+        Some(database_url.to_string()),
+        mode,
+    )
 }
 
 pub fn serve_config(database_url: &str) -> ServeConfig {

@@ -29,6 +29,7 @@ mod migrate;
 mod openapi;
 mod outage;
 mod pats;
+mod pooler;
 mod quotas;
 mod rate_limit;
 mod shutdown;
