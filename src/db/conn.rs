@@ -73,10 +73,6 @@ impl Pool {
     pub fn close(&self) {
         self.inner.close()
     }
-
-    pub fn pooler(&self) -> Pooler {
-        self.shared.pooler
-    }
 }
 
 /// A pooled connection; back to the pool when dropped.
@@ -156,10 +152,6 @@ impl Conn {
     /// The connection itself, taken out of the pool (so it closes when dropped).
     pub fn detach(conn: Conn) -> deadpool_postgres::ClientWrapper {
         Object::take(conn.obj)
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.client().is_closed()
     }
 
     /// A statement for `sql`: cached on the connection, or in transaction mode its text and

@@ -14,8 +14,9 @@ use std::{
 
 use tokio_postgres::{Client, Error, SimpleQueryMessage, types::Type};
 
-/// Texts remembered per pool. Convo's statements are a fixed set (a few hundred); beyond this,
-/// a text is probed each time it runs rather than growing the map without bound.
+/// Texts remembered per pool. Convo's statements are a fixed set (a few hundred), but some
+/// texts name a schema (provisioning writes each new tenant's migration history): when the map
+/// is full it starts over, and the statements in use are learned again.
 const MAX_ENTRIES: usize = 4096;
 
 /// The name the probe prepares under; it exists only inside the probe's one message.
@@ -33,9 +34,10 @@ impl ParamTypes {
         }
         let types = probe(client, sql).await?;
         let mut map = self.0.lock().expect("never poisoned");
-        if map.len() < MAX_ENTRIES {
-            map.insert(sql.into(), types.clone());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
         }
+        map.insert(sql.into(), types.clone());
         Ok(types)
     }
 }

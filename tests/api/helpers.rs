@@ -135,14 +135,13 @@ fn pooled_db_config(database_url: &str) -> (Option<String>, Option<String>, Pool
         let direct = (!mode.is_session()).then(|| database_url.to_string());
         return (Some(database_url.to_string()), direct, mode);
     };
-    let pooler_at: tokio_postgres::Config =
+    let direct: tokio_postgres::Config = database_url.parse().unwrap();
+    let mut pooled: tokio_postgres::Config =
         pooler_at.parse().expect("CONVO_TEST_POOLER: host=… port=…");
-    let pooled: tokio_postgres::Config = database_url.parse().unwrap();
-    let mut via = pooler_at;
-    via.user(pooled.get_user().unwrap_or("postgres"));
-    via.dbname(pooled.get_dbname().unwrap());
+    pooled.user(direct.get_user().unwrap_or("postgres"));
+    pooled.dbname(direct.get_dbname().unwrap());
     (
-        Some(to_key_value(&via)),
+        Some(to_key_value(&pooled)),
         Some(database_url.to_string()),
         mode,
     )
@@ -237,9 +236,8 @@ impl TestApp {
 
     pub async fn spawn_with(config: ServeConfig) -> TestApp {
         // The database itself, past any pooler: for assertions and replicas.
-        let database_url = (config.db.direct_database_url.clone())
-            .or(config.db.database_url.clone())
-            .unwrap();
+        let database_url = config.db.direct_database_url.clone();
+        let database_url = database_url.or(config.db.database_url.clone()).unwrap();
         let app = App::build(config).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state.clone();
