@@ -275,4 +275,22 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("sk-ant-secret") && shown.contains("<redacted>"));
     }
+
+    #[test]
+    fn debug_never_shows_database_urls() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            db: DbConfig,
+        }
+        let cli = <Cli as clap::Parser>::parse_from([
+            "convo",
+            "--database-url=postgres://convo:pooled-secret@pgbouncer/convo",
+            "--direct-database-url=postgres://convo:direct-secret@postgres/convo",
+            "--pooler=transaction",
+        ]);
+        let shown = format!("{:?}", cli.db);
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("Transaction"), "{shown}");
+    }
 }

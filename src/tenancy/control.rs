@@ -66,11 +66,14 @@ impl ControlConn {
     }
 
     pub async fn transaction(&mut self) -> Result<ControlTx<'_>, tokio_postgres::Error> {
-        self.0.batch_execute("BEGIN").await?;
-        Ok(ControlTx {
+        // Made before BEGIN is sent: if this future is dropped with BEGIN in flight, its drop
+        // still rolls back before the connection is reused.
+        let tx = ControlTx {
             conn: &self.0,
             done: false,
-        })
+        };
+        tx.conn.batch_execute("BEGIN").await?;
+        Ok(tx)
     }
 }
 
