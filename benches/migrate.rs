@@ -216,7 +216,7 @@ async fn add_tenants(db: &Db, count: usize) {
 /// A fresh database and its URL (`host=… dbname=…`).
 async fn fresh_db_url() -> (Db, String) {
     let db = fresh_db().await;
-    let config = db.pg_config();
+    let config = db.direct_config();
     let host = match &config.get_hosts()[0] {
         tokio_postgres::config::Host::Tcp(h) => h.clone(),
         tokio_postgres::config::Host::Unix(p) => p.display().to_string(),

@@ -112,7 +112,7 @@ impl App {
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let hub = Hub::start(db.clone(), &config.memory, shutdown_rx.clone());
         let mut listening = listener::spawn(
-            db.pg_config().clone(),
+            db.direct_config().clone(),
             vec![invalidation::CHANNEL, realtime::CHANNEL],
             Arc::new(listener::Fanout(vec![
                 Arc::new(invalidation::Invalidator(auth.cache.clone())),

@@ -95,9 +95,15 @@ impl Drop for Server {
 
 impl Server {
     /// The server on `db`, on a free port, once `/health` answers. `CONVO_BIN` overrides the
-    /// binary (to compare builds).
+    /// binary (to compare builds). `CONVO_BENCH_POOLER=host=… port=…` sends the server's pool
+    /// through a connection pooler there (`scripts/pgbouncer`; `CONVO_DB_POOLER` from the
+    /// environment says which mode), the listener and migrations directly to `db`.
     pub async fn start(db: &Database) -> Server {
         let binary = std::env::var("CONVO_BIN").unwrap_or(env!("CARGO_BIN_EXE_convo").into());
+        let pooled = match std::env::var("CONVO_BENCH_POOLER") {
+            Ok(at) => format!("{at} user={} dbname={}", db.user(), db.name),
+            Err(_) => db.url(),
+        };
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -106,7 +112,8 @@ impl Server {
         let server = Server {
             child: Command::new(binary)
                 .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-                .args(["--database-url", &db.url()])
+                .args(["--database-url", &pooled])
+                .env("CONVO_DIRECT_DATABASE_URL", db.url())
                 .args(["--max-streams-per-key", "10000"])
                 // A few keys drive the whole load: per-credential rate limiting is not measured.
                 .args(["--rate-limit-per-sec", "0"])

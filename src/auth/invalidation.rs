@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::cache::AuthCache;

@@ -9,11 +9,13 @@ use clap::{Args, ValueEnum};
 
 mod connection;
 mod limits;
+mod pooler;
 mod spares;
 mod stream_recheck;
 
 pub use connection::{ConnectionConfig, Switch};
 pub use limits::LimitsConfig;
+pub use pooler::Pooler;
 pub use spares::{MAX_SPARE_SCHEMAS, SpareConfig};
 pub use stream_recheck::StreamRecheckConfig;
 
@@ -34,6 +36,19 @@ pub struct DbConfig {
     /// local socket) or a private one is started under `--data-dir`.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+
+    /// PostgreSQL URL that bypasses any connection pooler, for what needs a session of its
+    /// own: the LISTEN connection, migrations and their advisory locks. Default: DATABASE_URL.
+    #[arg(long, env = "CONVO_DIRECT_DATABASE_URL")]
+    pub direct_database_url: Option<String>,
+
+    /// What DATABASE_URL reaches: `session` (PostgreSQL, or a session-mode pooler),
+    /// `transaction` (a transaction-mode pooler such as PgBouncer: no prepared statement
+    /// outlives a transaction) or `transaction-prepared` (one that tracks prepared
+    /// statements, PgBouncer 1.21+ with `max_prepared_statements`). The transaction modes
+    /// need CONVO_DIRECT_DATABASE_URL.
+    #[arg(long, env = "CONVO_DB_POOLER", value_enum, default_value_t = Pooler::Session)]
+    pub pooler: Pooler,
 
     /// Folder for a private PostgreSQL started when no database is found.
     #[arg(long, env = "CONVO_DATA_DIR", default_value = ".convo")]
@@ -71,6 +86,11 @@ impl fmt::Debug for DbConfig {
                 "database_url",
                 &self.database_url.as_ref().map(|_| "<redacted>"),
             )
+            .field(
+                "direct_database_url",
+                &self.direct_database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("pooler", &self.pooler)
             .field("data_dir", &self.data_dir)
             .field("pool_size", &self.pool_size)
             .field("db_timeout_secs", &self.db_timeout_secs)
@@ -259,5 +279,23 @@ mod tests {
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("sk-ant-secret") && shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn debug_never_shows_database_urls() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            db: DbConfig,
+        }
+        let cli = <Cli as clap::Parser>::parse_from([
+            "convo",
+            "--database-url=postgres://convo:pooled-secret@pgbouncer/convo",
+            "--direct-database-url=postgres://convo:direct-secret@postgres/convo",
+            "--pooler=transaction",
+        ]);
+        let shown = format!("{:?}", cli.db);
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("Transaction"), "{shown}");
     }
 }

@@ -1,13 +1,17 @@
 //! The connection pool, finding or starting a local PostgreSQL, and the notification listener.
 
+mod conn;
 pub mod listener;
 pub mod local;
+mod param_types;
 pub mod pipeline;
+
+pub use conn::{Conn, Pool, Stmt, ToStmt};
 
 use std::time::Duration;
 
 use anyhow::Context;
-use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, RecyclingMethod, Runtime};
 use tokio_postgres::{Client, NoTls};
 
 use crate::config::DbConfig;
@@ -20,36 +24,74 @@ const UNSCOPED_SEARCH_PATH: &str = "convo_unscoped";
 #[derive(Clone)]
 pub struct Db {
     pub pool: Pool,
-    pg_config: tokio_postgres::Config,
+    /// Where dedicated connections go: `CONVO_DIRECT_DATABASE_URL`, past any pooler.
+    direct_config: tokio_postgres::Config,
 }
 
 impl Db {
-    /// Connect to `DATABASE_URL`, or to a local PostgreSQL found or started by [`local`].
+    /// Connect to `DATABASE_URL`, or to a local PostgreSQL found or started by [`local`]
+    /// (then pooled and direct connections both go to it: there is no pooler to bypass).
     pub async fn connect(cfg: &DbConfig) -> anyhow::Result<Db> {
-        let pg_config = match &cfg.database_url {
-            Some(url) => url
-                .parse::<tokio_postgres::Config>()
-                .context("DATABASE_URL is not a valid PostgreSQL URL")?,
-            None => local::locate(&cfg.data_dir).await?,
+        let parse = |url: &str, name: &str| {
+            url.parse::<tokio_postgres::Config>()
+                .with_context(|| format!("{name} is not a valid PostgreSQL URL"))
         };
-        Ok(Self::from_pg_config(pg_config, cfg))
+        let (pooled, direct) = match (&cfg.database_url, &cfg.direct_database_url) {
+            (Some(url), direct) => {
+                let pooled = parse(url, "DATABASE_URL")?;
+                let direct = match direct {
+                    Some(direct) => parse(direct, "CONVO_DIRECT_DATABASE_URL")?,
+                    None if cfg.pooler.is_session() => pooled.clone(),
+                    // LISTEN and migrations through a transaction-mode pooler fail, or worse,
+                    // seem to work: notifications are lost and advisory locks leak.
+                    None => anyhow::bail!(
+                        "CONVO_DB_POOLER={:?} needs CONVO_DIRECT_DATABASE_URL, a URL that \
+                         bypasses the pooler (for LISTEN and migrations); set it to DATABASE_URL \
+                         if DATABASE_URL reaches PostgreSQL itself",
+                        cfg.pooler
+                    ),
+                };
+                (pooled, direct)
+            }
+            (None, Some(_)) => {
+                anyhow::bail!("CONVO_DIRECT_DATABASE_URL is set but DATABASE_URL is not")
+            }
+            (None, None) => {
+                let local = local::locate(&cfg.data_dir).await?;
+                (local.clone(), local)
+            }
+        };
+        Ok(Self::with_direct(pooled, direct, cfg))
     }
 
-    pub fn from_pg_config(mut pg_config: tokio_postgres::Config, cfg: &DbConfig) -> Db {
-        let existing = pg_config.get_options().unwrap_or_default().to_string();
-        pg_config.options(format!("{existing} -c search_path={UNSCOPED_SEARCH_PATH}"));
-        pg_config.connect_timeout(cfg.timeout());
-        if pg_config.get_application_name().is_none() {
-            pg_config.application_name("convo");
-        }
+    /// A pool on `pg_config` that is also where dedicated connections go (no pooler).
+    pub fn from_pg_config(pg_config: tokio_postgres::Config, cfg: &DbConfig) -> Db {
+        Self::with_direct(pg_config.clone(), pg_config, cfg)
+    }
+
+    fn with_direct(
+        pooled: tokio_postgres::Config,
+        direct: tokio_postgres::Config,
+        cfg: &DbConfig,
+    ) -> Db {
+        let direct_config = with_options(named(direct, cfg), "");
         // Request connections must never hang: bound every statement, and any transaction a
-        // bug could leave open.
-        let mut request_config = pg_config.clone();
-        request_config.options(format!(
-            "{} -c statement_timeout={}s -c idle_in_transaction_session_timeout=60s",
-            pg_config.get_options().unwrap_or_default(),
-            cfg.statement_timeout_secs.max(1)
-        ));
+        // bug could leave open. A transaction-mode pooler refuses startup options (PgBouncer:
+        // "unsupported startup parameter: options") and would not keep them on its backends
+        // anyway: there the statement timeout is set in each tenant transaction instead
+        // (`Conn::local_settings`), and the rest is the pooler's and the role's to bound
+        // (docs/operations.md#behind-a-connection-pooler).
+        let request_config = if cfg.pooler.is_session() {
+            with_options(
+                named(pooled, cfg),
+                &format!(
+                    " -c statement_timeout={}s -c idle_in_transaction_session_timeout=60s",
+                    cfg.statement_timeout_secs.max(1)
+                ),
+            )
+        } else {
+            named(pooled, cfg)
+        };
         // Fast recycling is safe: tenant scoping is transaction-local (SET LOCAL), so nothing
         // session-level is ever left on a pooled connection.
         let manager = Manager::from_config(
@@ -60,7 +102,7 @@ impl Db {
             },
         );
         let max_lifetime = Duration::from_secs(cfg.conn_max_lifetime_secs.max(1));
-        let pool = Pool::builder(manager)
+        let pool = deadpool_postgres::Pool::builder(manager)
             .max_size(cfg.pool_size.max(1))
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(cfg.timeout()))
@@ -79,13 +121,16 @@ impl Db {
             }))
             .build()
             .expect("a pool with a runtime always builds");
-        Db { pool, pg_config }
+        Db {
+            pool: Pool::new(pool, cfg.pooler, cfg.statement_timeout_secs.max(1)),
+            direct_config,
+        }
     }
 
-    /// A connection outside the pool, for work that sets session state (migrations) or lives
-    /// long (LISTEN).
+    /// A connection outside the pool and past any pooler, for work that sets session state
+    /// (migrations, advisory locks) or lives long (LISTEN).
     pub async fn dedicated(&self) -> Result<Client, tokio_postgres::Error> {
-        let (client, connection) = self.pg_config.connect(NoTls).await?;
+        let (client, connection) = self.direct_config.connect(NoTls).await?;
         tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!("dedicated connection ended: {err}");
@@ -94,7 +139,27 @@ impl Db {
         Ok(client)
     }
 
-    pub fn pg_config(&self) -> &tokio_postgres::Config {
-        &self.pg_config
+    /// The configuration of dedicated connections (direct, session-level).
+    pub fn direct_config(&self) -> &tokio_postgres::Config {
+        &self.direct_config
     }
+}
+
+/// `pg_config` with Convo's connect timeout and application name.
+fn named(mut pg_config: tokio_postgres::Config, cfg: &DbConfig) -> tokio_postgres::Config {
+    pg_config.connect_timeout(cfg.timeout());
+    if pg_config.get_application_name().is_none() {
+        pg_config.application_name("convo");
+    }
+    pg_config
+}
+
+/// `pg_config` with startup options for a session: the unscoped search_path (a tripwire for a
+/// tenant query run outside its tenant's transaction), then `more`.
+fn with_options(mut pg_config: tokio_postgres::Config, more: &str) -> tokio_postgres::Config {
+    let existing = pg_config.get_options().unwrap_or_default().to_string();
+    pg_config.options(format!(
+        "{existing} -c search_path={UNSCOPED_SEARCH_PATH}{more}"
+    ));
+    pg_config
 }

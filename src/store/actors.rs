@@ -2,7 +2,6 @@
 
 use super::rows;
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 
 use crate::tenancy::Control;
 use serde_json::Value;

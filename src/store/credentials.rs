@@ -2,7 +2,6 @@
 //! of each key are stored.
 
 use super::rows;
-use deadpool_postgres::GenericClient;
 
 use crate::tenancy::Control;
 use tokio_postgres::types::ToSql;

@@ -2,7 +2,6 @@
 //! argon2id hash of each token are stored.
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::GenericClient;
 
 use crate::tenancy::Control;
 use uuid::Uuid;

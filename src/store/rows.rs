@@ -1,12 +1,13 @@
 //! Running one cached prepared statement and mapping what it returns: the mechanics every
 //! query of the store shares, so each query function holds only its SQL and its parameters.
 
-use deadpool_postgres::GenericClient;
 use tokio_postgres::{Error, Row, types::ToSql};
+
+use crate::db::Conn;
 
 /// The row `sql` returns, if any, mapped by `map`.
 pub(super) async fn opt<T>(
-    db: &impl GenericClient,
+    db: &Conn,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
     map: impl FnOnce(&Row) -> T,
@@ -17,7 +18,7 @@ pub(super) async fn opt<T>(
 
 /// Every row `sql` returns, mapped by `map`, in the order returned.
 pub(super) async fn all<T>(
-    db: &impl GenericClient,
+    db: &Conn,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
     map: impl FnMut(&Row) -> T,

@@ -41,12 +41,14 @@
 //!
 //! The `convo_unscoped` search_path of pooled connections stays as the run-time backstop.
 
-use deadpool_postgres::{GenericClient, Object, Pool, PoolError, Transaction};
+use deadpool_postgres::PoolError;
+use futures::FutureExt;
+
+use crate::db::{Conn, Pool};
 
 /// What control-plane store functions run on: a [`ControlConn`] or a [`ControlTx`].
 pub trait Control: sealed::Sealed + Sync {
-    type Client: GenericClient;
-    fn client(&self) -> &Self::Client;
+    fn client(&self) -> &Conn;
 }
 
 mod sealed {
@@ -56,7 +58,7 @@ mod sealed {
 }
 
 /// A pooled connection for control-plane statements, each its own transaction.
-pub struct ControlConn(Object);
+pub struct ControlConn(Conn);
 
 impl ControlConn {
     pub async fn get(pool: &Pool) -> Result<ControlConn, PoolError> {
@@ -64,36 +66,55 @@ impl ControlConn {
     }
 
     pub async fn transaction(&mut self) -> Result<ControlTx<'_>, tokio_postgres::Error> {
-        Ok(ControlTx(self.0.transaction().await?))
+        // Made before BEGIN is sent: if this future is dropped with BEGIN in flight, its drop
+        // still rolls back before the connection is reused.
+        let tx = ControlTx {
+            conn: &self.0,
+            done: false,
+        };
+        tx.conn.batch_execute("BEGIN").await?;
+        Ok(tx)
     }
 }
 
 impl Control for ControlConn {
-    type Client = Object;
-    fn client(&self) -> &Object {
+    fn client(&self) -> &Conn {
         &self.0
     }
 }
 
 /// A control-plane transaction; dropped without [`ControlTx::commit`], it rolls back.
-pub struct ControlTx<'a>(Transaction<'a>);
+pub struct ControlTx<'a> {
+    conn: &'a Conn,
+    done: bool,
+}
 
 impl ControlTx<'_> {
-    pub async fn commit(self) -> Result<(), tokio_postgres::Error> {
-        self.0.commit().await
+    pub async fn commit(mut self) -> Result<(), tokio_postgres::Error> {
+        self.done = true;
+        self.conn.batch_execute("COMMIT").await
     }
 
     /// The transaction itself, for provisioning (`crate::tenant_lifecycle`), which creates and
     /// migrates a tenant's schema in the transaction that records the tenant. It cannot make
     /// a [`super::TenantTx`], so it opens no way into the tenant plane.
-    pub(crate) fn raw(&self) -> &Transaction<'_> {
-        &self.0
+    pub(crate) fn raw(&self) -> &Conn {
+        self.conn
     }
 }
 
-impl<'a> Control for ControlTx<'a> {
-    type Client = Transaction<'a>;
-    fn client(&self) -> &Transaction<'a> {
-        &self.0
+impl Control for ControlTx<'_> {
+    fn client(&self) -> &Conn {
+        self.conn
+    }
+}
+
+impl Drop for ControlTx<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            // Queued, not awaited (sent when first polled): the connection's next statement,
+            // whoever runs it, comes after the ROLLBACK.
+            let _ = self.conn.batch_execute("ROLLBACK").now_or_never();
+        }
     }
 }

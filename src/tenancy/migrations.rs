@@ -74,9 +74,18 @@ pub async fn create_schema(
     schema: &SchemaName,
     placement: Placement,
 ) -> Result<(), tokio_postgres::Error> {
-    tx.batch_execute(placement.setting()).await?;
-    tx.batch_execute(&format!("CREATE SCHEMA {}", schema.quoted()))
-        .await
+    for statement in create_schema_statements(schema, placement) {
+        tx.batch_execute(&statement).await?;
+    }
+    Ok(())
+}
+
+/// The statements of [`create_schema`], one at a time, for a caller on a pooled connection.
+pub fn create_schema_statements(schema: &SchemaName, placement: Placement) -> [String; 2] {
+    [
+        placement.setting().to_string(),
+        format!("CREATE SCHEMA {}", schema.quoted()),
+    ]
 }
 
 /// Create `schema` if it does not exist (checked first; call under its advisory lock).

@@ -3,22 +3,27 @@
 //!
 //! Scoping is transaction-local (`SET LOCAL`), sent with `BEGIN` in the round trip of the
 //! request's first statement, so a recycled connection never carries a tenant's path into the
-//! next request and the scheme stays correct behind pgbouncer in transaction mode. Queries use unqualified table names and
-//! cached prepared statements: PostgreSQL re-resolves them whenever search_path changes, and
-//! every tenant schema has identical tables because all run the same migrations.
+//! next request and the scheme stays correct behind a transaction-mode pooler (where
+//! `CONVO_DB_POOLER=transaction` also keeps statements from outliving the transaction, see
+//! [`crate::db::Conn`]). Queries use unqualified table names and cached prepared statements:
+//! PostgreSQL re-resolves them whenever search_path changes, and every tenant schema has
+//! identical tables because all run the same migrations.
 //!
 //! See docs/architecture.md#request-scoping.
 
-use deadpool_postgres::{Object, Pool};
 use futures::FutureExt;
 use tracing::Instrument;
 
-use crate::{error::ApiError, tenancy::SchemaName};
+use crate::{
+    db::{Conn, Pool},
+    error::ApiError,
+    tenancy::SchemaName,
+};
 
 /// A transaction bound to one tenant schema. Dropped without [`TenantTx::commit`], it rolls
 /// back before the connection goes back to the pool.
 pub struct TenantTx {
-    conn: Option<Object>,
+    conn: Option<Conn>,
     /// From checkout to commit or rollback, carrying the tenant: the database span of the
     /// request's trace. At `debug`, so it costs nothing unless traces are exported.
     span: tracing::Span,
@@ -42,7 +47,11 @@ impl TenantTx {
         // that future is dropped, still reads and discards the responses, so the connection
         // stays in step. A failure cannot pass unnoticed: it leaves the transaction aborted,
         // or the connection on its unscoped search_path, and the next statement fails.
-        let scope = format!("BEGIN; SET LOCAL search_path TO {}", schema.quoted());
+        let scope = format!(
+            "BEGIN; SET LOCAL search_path TO {}{}",
+            schema.quoted(),
+            tx.client().local_settings()
+        );
         if let Some(Err(err)) = tx.client().batch_execute(&scope).now_or_never() {
             return Err(err.into());
         }
@@ -50,7 +59,7 @@ impl TenantTx {
     }
 
     /// The scoped connection: what the tenant-plane store functions run their statements on.
-    pub fn client(&self) -> &Object {
+    pub fn client(&self) -> &Conn {
         self.conn
             .as_ref()
             .expect("connection present until commit or drop")
@@ -75,7 +84,7 @@ impl TenantTx {
         let conn = self.conn.take().expect("connection present until commit");
         if conn.batch_execute("COMMIT").now_or_never().is_some() {
             // Answered at once only when the connection is closed: do not reuse it.
-            drop(Object::take(conn));
+            drop(Conn::detach(conn));
         }
     }
 }
@@ -90,7 +99,7 @@ impl Drop for TenantTx {
                 handle.spawn(
                     async move {
                         if conn.batch_execute("ROLLBACK").await.is_err() {
-                            let _ = Object::take(conn);
+                            let _ = Conn::detach(conn);
                         }
                     }
                     // The span ends once the rollback has run.
@@ -98,7 +107,7 @@ impl Drop for TenantTx {
                 );
             }
             // No runtime to roll back on: close the connection instead of reusing it.
-            Err(_) => drop(Object::take(conn)),
+            Err(_) => drop(Conn::detach(conn)),
         }
     }
 }

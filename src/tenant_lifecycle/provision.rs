@@ -10,7 +10,6 @@
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use deadpool_postgres::{GenericClient, Transaction};
 use refinery::Migration;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
@@ -18,6 +17,7 @@ use uuid::Uuid;
 use super::spares;
 use crate::{
     auth::invalidation,
+    db::Conn,
     store::{
         actors,
         tenants::{self, TenantRow},
@@ -166,23 +166,25 @@ async fn try_create(
 /// No spare was ready: create the schema and run every migration in it here, in the
 /// creating transaction.
 async fn provision_schema(
-    tx: &Transaction<'_>,
+    tx: &Conn,
     schema: &SchemaName,
     migrations: &[Migration],
 ) -> Result<(), tokio_postgres::Error> {
     // Distributed on Citus; statements one at a time, as Citus needs (docs/citus.md).
-    migrations::create_schema(tx, schema, Placement::Distributed).await?;
+    for statement in migrations::create_schema_statements(schema, Placement::Distributed) {
+        tx.batch_execute(&statement).await?;
+    }
     tx.batch_execute(&format!("SET LOCAL search_path TO {}", schema.quoted()))
         .await?;
-    for migration in migrations {
-        migrations::apply(tx, migration).await?;
+    for statement in migrations.iter().flat_map(migrations::statements) {
+        tx.batch_execute(&statement).await?;
     }
     record_history(tx, schema, migrations).await
 }
 
 /// The base name if no schema has it, else the base with the lowest free numeric suffix.
 async fn free_schema_name(
-    tx: &impl GenericClient,
+    tx: &Conn,
     base: &SchemaName,
 ) -> Result<SchemaName, tokio_postgres::Error> {
     let taken: Vec<String> = tx
@@ -208,7 +210,7 @@ async fn free_schema_name(
 /// Write the history refinery would have written, so `convo migrate` later applies only
 /// what is new.
 async fn record_history(
-    tx: &impl GenericClient,
+    tx: &Conn,
     schema: &SchemaName,
     migrations: &[Migration],
 ) -> Result<(), tokio_postgres::Error> {

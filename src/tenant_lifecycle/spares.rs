@@ -16,11 +16,11 @@
 //! a session advisory lock, so replicas refill one at a time and the pool never holds more than
 //! the largest target any of them was given.
 
-use deadpool_postgres::GenericClient;
 use refinery::Migration;
 use tokio_postgres::Client;
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::tenancy::{
     SchemaName,
     migrations::{self, HISTORY_TABLE},
@@ -45,7 +45,7 @@ pub struct Refill {
 /// In the tenant-creating transaction `tx`: take a spare at migration `version` and rename it
 /// to `schema`. `false` when none is ready (the caller provisions the schema itself).
 pub async fn take(
-    tx: &impl GenericClient,
+    tx: &Conn,
     version: i32,
     schema: &SchemaName,
 ) -> Result<bool, tokio_postgres::Error> {

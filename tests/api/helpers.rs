@@ -7,11 +7,12 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use clap::ValueEnum;
 use convo::{
     api::AppState,
     app::App,
     config::{
-        ConnectionConfig, DbConfig, LimitsConfig, ServeConfig, SpareConfig, SummaryConfig,
+        ConnectionConfig, DbConfig, LimitsConfig, Pooler, ServeConfig, SpareConfig, SummaryConfig,
         SummaryProvider, Switch,
     },
     db::local,
@@ -117,7 +118,37 @@ pub async fn fresh_database() -> String {
     to_key_value(&config)
 }
 
+/// Where the server's pool connects, as `CONVO_TEST_POOLER` asks: a connection pooler in
+/// front of the test's database (CI runs the suite once more through PgBouncer in transaction
+/// mode, `scripts/pgbouncer`), or the database itself. `CONVO_TEST_POOLER` holds the pooler's
+/// `host=… port=…`; the database is created, and the listener and migrations connect, directly.
+/// `CONVO_TEST_DB_POOLER` is the server's `CONVO_DB_POOLER` (default: `transaction` with a
+/// pooler, `session` without; `transaction` without a pooler runs the mode on PostgreSQL).
+fn pooled_db_config(database_url: &str) -> (Option<String>, Option<String>, Pooler) {
+    let pooler_at = std::env::var("CONVO_TEST_POOLER").ok();
+    let mode = match std::env::var("CONVO_TEST_DB_POOLER").as_deref() {
+        Ok(mode) => Pooler::from_str(mode, true).expect("CONVO_TEST_DB_POOLER: a CONVO_DB_POOLER"),
+        Err(_) if pooler_at.is_some() => Pooler::Transaction,
+        Err(_) => Pooler::Session,
+    };
+    let Some(pooler_at) = pooler_at else {
+        let direct = (!mode.is_session()).then(|| database_url.to_string());
+        return (Some(database_url.to_string()), direct, mode);
+    };
+    let direct: tokio_postgres::Config = database_url.parse().unwrap();
+    let mut pooled: tokio_postgres::Config =
+        pooler_at.parse().expect("CONVO_TEST_POOLER: host=… port=…");
+    pooled.user(direct.get_user().unwrap_or("postgres"));
+    pooled.dbname(direct.get_dbname().unwrap());
+    (
+        Some(to_key_value(&pooled)),
+        Some(database_url.to_string()),
+        mode,
+    )
+}
+
 pub fn serve_config(database_url: &str) -> ServeConfig {
+    let (pooled_url, direct_database_url, pooler) = pooled_db_config(database_url);
     ServeConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         max_body_bytes: 1024 * 1024,
@@ -134,7 +165,9 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
         operator_jwt_public_key: None,
         operator_jwt_audience: "convo-admin".to_string(),
         db: DbConfig {
-            database_url: Some(database_url.to_string()),
+            database_url: pooled_url,
+            direct_database_url,
+            pooler,
             data_dir: ".convo".into(),
             pool_size: 4,
             db_timeout_secs: 5,
@@ -205,7 +238,9 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: ServeConfig) -> TestApp {
-        let database_url = config.db.database_url.clone().unwrap();
+        // The database itself, past any pooler: for assertions and replicas.
+        let database_url = config.db.direct_database_url.clone();
+        let database_url = database_url.or(config.db.database_url.clone()).unwrap();
         let app = App::build(config).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state.clone();

@@ -31,6 +31,7 @@ mod migration_history;
 mod openapi;
 mod outage;
 mod pats;
+mod pooler;
 mod quotas;
 mod rate_limit;
 mod schema_placement;

@@ -24,6 +24,13 @@ async fn requests_fail_fast_while_the_database_is_down_and_recover_after() {
     );
     let mut config = serve_config(&url);
     config.db.db_timeout_secs = 1;
+    // This test's database is a private server that a pooler of the suite
+    // (`CONVO_TEST_POOLER`) does not forward to: connect to it directly, in the pooler mode
+    // the suite runs in (with the private server as its own direct URL).
+    if config.db.direct_database_url.is_some() {
+        config.db.database_url = Some(url.clone());
+        config.db.direct_database_url = Some(url.clone());
+    }
     let app = TestApp::spawn_with(config).await;
     let alice = app.human("Alice").await;
     app.tenant(&alice, "Acme").await;

@@ -214,17 +214,17 @@ async fn concurrent_creations_never_get_the_same_schema() {
 #[tokio::test]
 async fn two_transactions_never_take_the_same_spare() {
     let app = spawn_with_spares(1).await;
-    let mut first = app.state.db.pool.get().await.unwrap();
-    let mut second = app.state.db.pool.get().await.unwrap();
-    let tx1 = first.transaction().await.unwrap();
-    let tx2 = second.transaction().await.unwrap();
+    let first = app.state.db.pool.get().await.unwrap();
+    let second = app.state.db.pool.get().await.unwrap();
+    first.batch_execute("BEGIN").await.unwrap();
+    second.batch_execute("BEGIN").await.unwrap();
     let a = SchemaName::parse("tenant_a").unwrap();
     let b = SchemaName::parse("tenant_b").unwrap();
-    assert!(spares::take(&tx1, latest(), &a).await.unwrap());
+    assert!(spares::take(&first, latest(), &a).await.unwrap());
     // The only spare is row-locked by the first: the second skips it rather than wait.
-    assert!(!spares::take(&tx2, latest(), &b).await.unwrap());
-    tx1.commit().await.unwrap();
-    tx2.rollback().await.unwrap();
+    assert!(!spares::take(&second, latest(), &b).await.unwrap());
+    first.batch_execute("COMMIT").await.unwrap();
+    second.batch_execute("ROLLBACK").await.unwrap();
     assert!(schema_oid(&app, "tenant_a").await.is_some());
 }
 

@@ -1,0 +1,281 @@
+//! A pooled connection as the rest of Convo sees it: the statements of the store run through
+//! here, so how they are prepared follows `CONVO_DB_POOLER` without the store knowing.
+//!
+//! In session mode (and `transaction-prepared`) a statement is prepared once per connection
+//! and cached (deadpool's cache), as it always was. Behind a transaction-mode pooler the
+//! next transaction may run on another backend, where a cached name does not exist or names
+//! another statement, and even one statement outside a transaction is two protocol exchanges
+//! (prepare, then bind) that the pooler may send to different backends. So in that mode every
+//! statement is sent unnamed, parse, bind and execute in one message (`query_typed`), with
+//! parameter types learned once per text ([`ParamTypes`]): nothing named is ever left on a
+//! backend. See docs/operations.md#behind-a-connection-pooler.
+
+use std::sync::Arc;
+
+use deadpool_postgres::{Object, PoolError};
+use futures::TryStreamExt;
+use tokio_postgres::{
+    Client, Error, Row, RowStream, SimpleQueryMessage, Statement,
+    types::{ToSql, Type},
+};
+
+use super::param_types::ParamTypes;
+use crate::config::Pooler;
+
+/// What every connection of one pool shares.
+struct Shared {
+    pooler: Pooler,
+    /// Appended to a tenant transaction's `BEGIN`: settings that a session-mode pool sets
+    /// once per connection at startup, which a transaction-mode pooler does not pass on.
+    local_settings: String,
+    param_types: ParamTypes,
+}
+
+/// The pool of request connections.
+#[derive(Clone)]
+pub struct Pool {
+    inner: deadpool_postgres::Pool,
+    shared: Arc<Shared>,
+}
+
+impl Pool {
+    pub fn new(
+        inner: deadpool_postgres::Pool,
+        pooler: Pooler,
+        statement_timeout_secs: u64,
+    ) -> Pool {
+        let local_settings = if pooler.is_session() {
+            String::new()
+        } else {
+            format!("; SET LOCAL statement_timeout = '{statement_timeout_secs}s'")
+        };
+        Pool {
+            inner,
+            shared: Arc::new(Shared {
+                pooler,
+                local_settings,
+                param_types: ParamTypes::default(),
+            }),
+        }
+    }
+
+    pub async fn get(&self) -> Result<Conn, PoolError> {
+        Ok(Conn {
+            obj: self.inner.get().await?,
+            shared: self.shared.clone(),
+        })
+    }
+
+    pub fn status(&self) -> deadpool_postgres::Status {
+        self.inner.status()
+    }
+
+    pub fn close(&self) {
+        self.inner.close()
+    }
+}
+
+/// A pooled connection; back to the pool when dropped.
+pub struct Conn {
+    obj: Object,
+    shared: Arc<Shared>,
+}
+
+/// A statement from [`Conn::prepare_cached`]: a named statement of this connection, or (in
+/// transaction mode) the text with its parameter types, sent unnamed each time.
+#[derive(Clone)]
+pub struct Stmt(Prepared);
+
+#[derive(Clone)]
+enum Prepared {
+    Named(Statement),
+    Unnamed { sql: Arc<str>, types: Arc<[Type]> },
+}
+
+/// What a query runs: SQL text or a [`Stmt`].
+pub trait ToStmt: Sync + sealed::Sealed {
+    #[doc(hidden)]
+    fn to_stmt(&self) -> Target<'_>;
+}
+
+#[doc(hidden)]
+pub enum Target<'a> {
+    Text(&'a str),
+    Stmt(&'a Stmt),
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for str {}
+    impl Sealed for String {}
+    impl Sealed for super::Stmt {}
+}
+
+impl ToStmt for str {
+    fn to_stmt(&self) -> Target<'_> {
+        Target::Text(self)
+    }
+}
+
+impl ToStmt for String {
+    fn to_stmt(&self) -> Target<'_> {
+        Target::Text(self)
+    }
+}
+
+impl ToStmt for Stmt {
+    fn to_stmt(&self) -> Target<'_> {
+        Target::Stmt(self)
+    }
+}
+
+/// How one statement is sent.
+enum Plan<'a> {
+    /// Prepared by tokio-postgres for this one call, or already prepared (session mode).
+    Text(&'a str),
+    Named(&'a Statement),
+    Unnamed(&'a str, Arc<[Type]>),
+}
+
+type Param<'a> = &'a (dyn ToSql + Sync);
+
+impl Conn {
+    fn client(&self) -> &Client {
+        &self.obj
+    }
+
+    /// SQL to append to `BEGIN` of a tenant transaction (see [`Shared::local_settings`]).
+    pub fn local_settings(&self) -> &str {
+        &self.shared.local_settings
+    }
+
+    /// The connection itself, taken out of the pool (so it closes when dropped).
+    pub fn detach(conn: Conn) -> deadpool_postgres::ClientWrapper {
+        Object::take(conn.obj)
+    }
+
+    /// A statement for `sql`: cached on the connection, or in transaction mode its text and
+    /// parameter types (nothing is left on the backend).
+    pub async fn prepare_cached(&self, sql: &str) -> Result<Stmt, Error> {
+        if self.shared.pooler.keeps_statements() {
+            return Ok(Stmt(Prepared::Named(self.obj.prepare_cached(sql).await?)));
+        }
+        let types = self.shared.param_types.of(self.client(), sql).await?;
+        Ok(Stmt(Prepared::Unnamed {
+            sql: sql.into(),
+            types,
+        }))
+    }
+
+    async fn plan<'a, Q: ToStmt + ?Sized>(
+        &self,
+        query: &'a Q,
+        params: usize,
+    ) -> Result<Plan<'a>, Error> {
+        Ok(match query.to_stmt() {
+            Target::Stmt(Stmt(Prepared::Named(stmt))) => Plan::Named(stmt),
+            Target::Stmt(Stmt(Prepared::Unnamed { sql, types })) => {
+                Plan::Unnamed(sql, types.clone())
+            }
+            Target::Text(sql) if self.shared.pooler.keeps_statements() => Plan::Text(sql),
+            Target::Text(sql) if params == 0 => Plan::Unnamed(sql, Arc::from([])),
+            Target::Text(sql) => {
+                Plan::Unnamed(sql, self.shared.param_types.of(self.client(), sql).await?)
+            }
+        })
+    }
+
+    pub async fn query_raw<'p, Q: ToStmt + ?Sized>(
+        &self,
+        query: &Q,
+        params: impl IntoIterator<Item = Param<'p>>,
+    ) -> Result<RowStream, Error> {
+        let params: Vec<Param<'p>> = params.into_iter().collect();
+        match self.plan(query, params.len()).await? {
+            Plan::Text(sql) => self.client().query_raw(sql, params).await,
+            Plan::Named(stmt) => self.client().query_raw(stmt, params).await,
+            Plan::Unnamed(sql, types) => {
+                let typed = typed(&params, &types);
+                self.client().query_typed_raw(sql, typed).await
+            }
+        }
+    }
+
+    pub async fn query<Q: ToStmt + ?Sized>(
+        &self,
+        query: &Q,
+        params: &[Param<'_>],
+    ) -> Result<Vec<Row>, Error> {
+        self.query_raw(query, params.iter().copied())
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// The one row the statement returns, if any; an error if it returns more.
+    pub async fn query_opt<Q: ToStmt + ?Sized>(
+        &self,
+        query: &Q,
+        params: &[Param<'_>],
+    ) -> Result<Option<Row>, Error> {
+        match self.plan(query, params.len()).await? {
+            Plan::Text(sql) => self.client().query_opt(sql, params).await,
+            Plan::Named(stmt) => self.client().query_opt(stmt, params).await,
+            Plan::Unnamed(sql, types) => {
+                let typed = typed(params, &types);
+                self.client().query_typed_opt(sql, &typed).await
+            }
+        }
+    }
+
+    /// The one row the statement returns; an error if it returns none or more.
+    pub async fn query_one<Q: ToStmt + ?Sized>(
+        &self,
+        query: &Q,
+        params: &[Param<'_>],
+    ) -> Result<Row, Error> {
+        match self.plan(query, params.len()).await? {
+            Plan::Text(sql) => self.client().query_one(sql, params).await,
+            Plan::Named(stmt) => self.client().query_one(stmt, params).await,
+            Plan::Unnamed(sql, types) => {
+                let typed = typed(params, &types);
+                self.client().query_typed_one(sql, &typed).await
+            }
+        }
+    }
+
+    /// The number of rows the statement affected.
+    pub async fn execute<Q: ToStmt + ?Sized>(
+        &self,
+        query: &Q,
+        params: &[Param<'_>],
+    ) -> Result<u64, Error> {
+        match self.plan(query, params.len()).await? {
+            Plan::Text(sql) => self.client().execute(sql, params).await,
+            Plan::Named(stmt) => self.client().execute(stmt, params).await,
+            Plan::Unnamed(sql, types) => {
+                let typed = typed(params, &types);
+                self.client().execute_typed(sql, &typed).await
+            }
+        }
+    }
+
+    /// Statements without parameters, in the simple-query protocol (no prepared statement).
+    pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
+        self.client().batch_execute(sql).await
+    }
+
+    pub async fn simple_query(&self, sql: &str) -> Result<Vec<SimpleQueryMessage>, Error> {
+        self.client().simple_query(sql).await
+    }
+}
+
+/// Each parameter with its type. A parameter the statement does not have gets `UNKNOWN`, which
+/// binding refuses, so a wrong count fails as it does with a named statement.
+fn typed<'p>(params: &[Param<'p>], types: &[Type]) -> Vec<(Param<'p>, Type)> {
+    let types = types
+        .iter()
+        .cloned()
+        .chain(std::iter::repeat(Type::UNKNOWN));
+    params.iter().copied().zip(types).collect()
+}
