@@ -29,8 +29,8 @@ pub struct Telemetry {
 }
 
 /// Install the global subscriber. `RUST_LOG` overrides the default log level: `info`, with
-/// refinery's per-migration lines and PostgreSQL NOTICEs only from `warn`, as `convo migrate`
-/// may visit thousands of schemas. Colours only on a terminal.
+/// PostgreSQL NOTICEs only from `warn`, as `convo migrate` may visit thousands of schemas.
+/// Colours only on a terminal.
 ///
 /// Spans go to OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the exporter reads the other
 /// `OTEL_EXPORTER_OTLP_*` variables itself); the service is `OTEL_SERVICE_NAME` or `convo`.
@@ -38,7 +38,7 @@ pub struct Telemetry {
 /// exported (or `RUST_LOG` asks for them).
 pub fn init(format: LogFormat) -> Telemetry {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,refinery_core=warn,tokio_postgres=warn"));
+        .unwrap_or_else(|_| EnvFilter::new("info,tokio_postgres=warn"));
     let ansi = std::io::stderr().is_terminal();
     let logs = match format {
         LogFormat::Text => fmt::layer()

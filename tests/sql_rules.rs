@@ -51,12 +51,19 @@ fn literals(source: &str) -> Vec<String> {
     collect.0
 }
 
-/// The literals of `source` that call a forbidden function.
+/// The literals of `source` that call a forbidden function, or that modify rows and add or
+/// subtract an `interval` (`timestamptz ± interval` is only stable: Citus refuses it in
+/// `UPDATE … SET` and `ON CONFLICT … DO UPDATE SET`; compare a difference of two times, which
+/// is immutable, with the interval instead).
 fn offending_literals(source: &str) -> Vec<String> {
     let forbidden = forbidden();
+    let update =
+        Regex::new(r#"(?i)\bUPDATE\s+(ONLY\s+)?[\w."]+(\s+(AS\s+)?\w+)?\s+SET\b|\bDO\s+UPDATE\b"#)
+            .unwrap();
+    let interval = Regex::new(r"(?i)[-+]\s*interval\s*'|\binterval\s*'[^']*'\s*[-+]").unwrap();
     literals(source)
         .into_iter()
-        .filter(|lit| forbidden.is_match(lit))
+        .filter(|lit| forbidden.is_match(lit) || (update.is_match(lit) && interval.is_match(lit)))
         .collect()
 }
 
@@ -131,10 +138,16 @@ fn the_checks_find_clock_reads() {
             let d = "UPDATE t SET at = $2 WHERE id = $1";
             let e = chrono::Utc::now();
             let f = "utcnow() is not SQL";
+            let g = "INSERT INTO k VALUES ($1) ON CONFLICT (id) DO UPDATE SET at =
+                         CASE WHEN k.at < $2 - interval '1 day' THEN $2 ELSE k.at END";
+            let h = "SELECT * FROM t WHERE at > $1 - interval '1 day' FOR UPDATE";
+            let i = "UPDATE convo.t AS x SET at = $1 + interval '1 day'";
+            let j = "UPDATE t SET x = CASE WHEN $1 - at > interval '1 day' THEN 1 ELSE x END";
         }
     "#;
     let found = offending_literals(source);
-    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert!(found[3].contains("DO UPDATE"), "{found:?}");
     assert!(found[1].starts_with("UPDATE t SET at = CLOCK_TIMESTAMP()"));
     let sql = "created_at timestamptz NOT NULL DEFAULT now(),\n\
                UPDATE x SET at = now(); -- a backfill\n\

@@ -1,6 +1,8 @@
 # Sourced by the scripts that test a live server (scripts/schemathesis, scripts/clients): start
 # `convo serve` on a fresh, uniquely named database of the local PostgreSQL, and remove both on
 # exit. The caller sets `set -euo pipefail` and a work directory in $work.
+# CONVO_LIVE_DATABASE_URL: a database to use instead (kept on exit), such as a Citus
+# coordinator's (docs/citus.md).
 #
 #   start_live_server NAME [VAR=value ...]   build (unless $CONVO_LIVE_BINARY) and start the
 #                                            server with the extra environment; sets $base
@@ -23,10 +25,8 @@ stop_live_server() {
     rm -rf "$work"
 }
 
-start_live_server() {
-    local name=$1
-    shift
-    trap stop_live_server EXIT
+# A fresh database on the local PostgreSQL, named after $1; sets $pg_host and $database.
+create_live_database() {
     for candidate in /var/run/postgresql /tmp 127.0.0.1; do
         if psql -h "$candidate" -d postgres -qAtc 'SELECT 1' >/dev/null 2>&1; then
             pg_host=$candidate
@@ -34,11 +34,22 @@ start_live_server() {
         fi
     done
     if [ -z "$pg_host" ]; then
-        echo "$name: no local PostgreSQL accepts $(id -un) (run .ci/run first)" >&2
+        echo "$1: no local PostgreSQL accepts $(id -un) (run .ci/run first)" >&2
         exit 1
     fi
-    database="convo_${name}_$(date +%s)_$$"
+    database="convo_${1}_$(date +%s)_$$"
     psql_admin -qc "CREATE DATABASE \"$database\"" >/dev/null
+}
+
+start_live_server() {
+    local name=$1
+    shift
+    trap stop_live_server EXIT
+    local database_url=${CONVO_LIVE_DATABASE_URL:-}
+    if [ -z "$database_url" ]; then
+        create_live_database "$name"
+        database_url="host=$pg_host user=$(id -un) dbname=$database"
+    fi
 
     local binary=${CONVO_LIVE_BINARY:-}
     if [ -z "$binary" ]; then
@@ -48,7 +59,7 @@ start_live_server() {
     local port
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     base="http://127.0.0.1:$port"
-    env DATABASE_URL="host=$pg_host user=$(id -un) dbname=$database" \
+    env DATABASE_URL="$database_url" \
         CONVO_BIND="127.0.0.1:$port" \
         CONVO_RATE_LIMIT_PER_SEC=0 \
         RUST_LOG=warn \

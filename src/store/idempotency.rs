@@ -44,7 +44,10 @@ pub async fn claim_all(
     let db = db.client();
     // A live row is "updated" to itself so that RETURNING reports it (and the row is locked
     // like an inserted one); an expired row is taken over in place, so an old key never
-    // blocks a new request. Whose event id comes back tells the two outcomes apart.
+    // blocks a new request. Whose event id comes back tells the two outcomes apart. Age is
+    // `timestamptz - timestamptz`, which is immutable (`timestamptz - interval` is not, and
+    // Citus refuses it in `DO UPDATE SET`); no parameter appears there either, as Citus
+    // plans the SELECT apart from the update it sends to the worker.
     let stmt = db
         .prepare_cached(&format!(
             "INSERT INTO idempotency_keys AS k
@@ -52,11 +55,11 @@ pub async fn claim_all(
              SELECT u.*, $5::timestamptz
              FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[]) AS u ORDER BY 1, 2
              ON CONFLICT (actor_id, idempotency_key) DO UPDATE SET
-                 request_hash = CASE WHEN k.created_at < $5::timestamptz - interval '{RETENTION}'
+                 request_hash = CASE WHEN EXCLUDED.created_at - k.created_at > interval '{RETENTION}'
                                      THEN EXCLUDED.request_hash ELSE k.request_hash END,
-                 event_id = CASE WHEN k.created_at < $5::timestamptz - interval '{RETENTION}'
+                 event_id = CASE WHEN EXCLUDED.created_at - k.created_at > interval '{RETENTION}'
                                  THEN EXCLUDED.event_id ELSE k.event_id END,
-                 created_at = CASE WHEN k.created_at < $5::timestamptz - interval '{RETENTION}'
+                 created_at = CASE WHEN EXCLUDED.created_at - k.created_at > interval '{RETENTION}'
                                    THEN EXCLUDED.created_at ELSE k.created_at END
              RETURNING actor_id, idempotency_key, request_hash, event_id"
         ))

@@ -1,9 +1,18 @@
-//! Migrations with refinery: `migrations/` for the control plane (schema `convo`),
-//! `tenant_migrations/` for every tenant schema, each with its own history table.
+//! Migrations: `migrations/` for the control plane (schema `convo`), `tenant_migrations/` for
+//! every tenant schema, each schema with its own refinery history table. refinery embeds the
+//! files and computes their checksums; [`history`] runs them one statement at a time (Citus
+//! refuses some DDL inside a multi-statement string) and records them as refinery does.
+//!
+//! On Citus (docs/citus.md) a schema created while `citus.enable_schema_based_sharding` is on
+//! becomes a distributed schema, so each schema is created once, when missing (checked first,
+//! under the schema's advisory lock), with the setting made explicit for its [`Placement`].
+
+mod history;
+mod statements;
 
 use anyhow::anyhow;
 use refinery::Migration;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Transaction};
 
 use crate::{db::Db, tenancy::SchemaName};
 
@@ -14,36 +23,115 @@ mod tenant {
     refinery::embed_migrations!("tenant_migrations");
 }
 
+pub use statements::{apply, mask, split, statements};
+
 /// The history table refinery keeps in each schema.
 pub const HISTORY_TABLE: &str = "refinery_schema_history";
+
+/// The control plane's schema.
+const CONTROL_SCHEMA: &str = "convo";
 
 /// Every tenant migration, in order.
 pub fn tenant_migrations() -> Vec<Migration> {
     tenant::migrations::runner().get_migrations().clone()
 }
 
+/// Where a schema's tables live on Citus. Tenant schemas are distributed (each placed whole
+/// on one worker); the control plane and the shared default schema stay on the coordinator.
+/// On plain PostgreSQL the setting is a harmless placeholder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Coordinator,
+    Distributed,
+}
+
+impl Placement {
+    /// The placement of a tenant-plane schema: only the default schema stays on the
+    /// coordinator.
+    pub fn of(schema: &SchemaName) -> Placement {
+        if *schema == SchemaName::default_tenant() {
+            Placement::Coordinator
+        } else {
+            Placement::Distributed
+        }
+    }
+
+    /// The setting every transaction that creates or migrates such a schema starts with.
+    fn setting(self) -> &'static str {
+        match self {
+            Placement::Coordinator => "SET LOCAL citus.enable_schema_based_sharding = off",
+            Placement::Distributed => "SET LOCAL citus.enable_schema_based_sharding = on",
+        }
+    }
+}
+
+/// Create `schema` in `tx` with the sharding setting of `placement`, so that on Citus it is
+/// distributed or not by intent rather than by the cluster's default. The caller knows the
+/// schema is missing: re-creating an existing one (even `IF NOT EXISTS`) with the setting on
+/// would make it distributed.
+pub async fn create_schema(
+    tx: &Transaction<'_>,
+    schema: &SchemaName,
+    placement: Placement,
+) -> Result<(), tokio_postgres::Error> {
+    tx.batch_execute(placement.setting()).await?;
+    tx.batch_execute(&format!("CREATE SCHEMA {}", schema.quoted()))
+        .await
+}
+
+/// Create `schema` if it does not exist (checked first; call under its advisory lock).
+async fn ensure_schema(
+    client: &mut Client,
+    schema: &SchemaName,
+    placement: Placement,
+) -> Result<(), tokio_postgres::Error> {
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)",
+            &[&schema.as_str()],
+        )
+        .await?
+        .get(0);
+    if !exists {
+        let tx = client.transaction().await?;
+        create_schema(&tx, schema, placement).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// Migrate the control plane. Safe to run from several processes at once.
 pub async fn migrate_control_plane(client: &mut Client) -> anyhow::Result<usize> {
+    let lock_key = format!("{CONTROL_SCHEMA}.control_plane");
     client
-        .batch_execute(
-            "SELECT pg_advisory_lock(hashtext('convo.control_plane'));
-             CREATE SCHEMA IF NOT EXISTS convo;",
+        .execute("SELECT pg_advisory_lock(hashtext($1))", &[&lock_key])
+        .await?;
+    let settings = [Placement::Coordinator.setting().to_string()];
+    let schema = SchemaName::parse(CONTROL_SCHEMA).expect("a valid schema name");
+    let result = async {
+        ensure_schema(client, &schema, Placement::Coordinator).await?;
+        let scope = history::Scope {
+            table: format!("{CONTROL_SCHEMA}.{HISTORY_TABLE}"),
+            settings: &settings,
+        };
+        history::run(
+            client,
+            control::migrations::runner().get_migrations(),
+            &scope,
         )
-        .await?;
-    let mut runner = control::migrations::runner();
-    runner.set_migration_table_name(format!("convo.{HISTORY_TABLE}"));
-    let result = runner.set_abort_divergent(true).run_async(client).await;
+        .await
+    }
+    .await;
     client
-        .batch_execute("SELECT pg_advisory_unlock(hashtext('convo.control_plane'))")
+        .execute("SELECT pg_advisory_unlock(hashtext($1))", &[&lock_key])
         .await?;
-    let report = result.map_err(|e| anyhow!("control plane: {}", describe(&e)))?;
-    Ok(report.applied_migrations().len())
+    result.map_err(|e| anyhow!("control plane: {e:#}"))
 }
 
 /// Bring one tenant schema up to date with `migrations` (normally [`tenant_migrations`]),
-/// creating it if needed. The advisory lock is taken before `CREATE SCHEMA IF NOT EXISTS`,
-/// which races too. Each migration commits on its own, so an interrupted run resumes where
-/// it stopped. Returns how many were applied.
+/// creating it if missing, with the setting of its [`Placement`]. Everything happens under
+/// the schema's advisory lock, the existence check included. Each migration commits on its
+/// own, so an interrupted run resumes where it stopped. Returns how many were applied.
 pub async fn migrate_tenant(
     client: &mut Client,
     schema: &SchemaName,
@@ -53,22 +141,19 @@ pub async fn migrate_tenant(
     client
         .execute("SELECT pg_advisory_lock(hashtext($1))", &[&lock_key])
         .await?;
+    let placement = Placement::of(schema);
+    // Only the tenant schema is on the path, so nothing can land in `public`.
+    let settings = [
+        placement.setting().to_string(),
+        format!("SET LOCAL search_path TO {}", schema.quoted()),
+    ];
     let result = async {
-        client
-            .batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {q}; SET search_path TO {q};",
-                q = schema.quoted()
-            ))
-            .await?;
-        let mut runner = refinery::Runner::new(migrations);
-        // Only the tenant schema is on the path, so nothing can land in `public`.
-        runner.set_migration_table_name(format!("{}.{HISTORY_TABLE}", schema.quoted()));
-        let report = runner
-            .set_abort_divergent(true)
-            .run_async(client)
-            .await
-            .map_err(|e| anyhow!("{}", describe(&e)))?;
-        anyhow::Ok(report.applied_migrations().len())
+        ensure_schema(client, schema, placement).await?;
+        let scope = history::Scope {
+            table: format!("{}.{HISTORY_TABLE}", schema.quoted()),
+            settings: &settings,
+        };
+        history::run(client, migrations, &scope).await
     }
     .await;
     // Still under the lock, and also after a run that failed part-way: what was applied.
@@ -76,7 +161,6 @@ pub async fn migrate_tenant(
     client
         .execute("SELECT pg_advisory_unlock(hashtext($1))", &[&lock_key])
         .await?;
-    client.batch_execute("RESET search_path").await?;
     let applied = result?;
     recorded?;
     Ok(applied)
@@ -207,16 +291,4 @@ pub async fn tenant_versions(
         }
     }
     Ok(counts)
-}
-
-/// refinery's Display hides the PostgreSQL message; dig it out of the source chain.
-fn describe(err: &refinery::Error) -> String {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
-    while let Some(cause) = source {
-        if let Some(pg) = cause.downcast_ref::<tokio_postgres::Error>() {
-            return format!("{err}: {}", crate::error::db_message(pg));
-        }
-        source = cause.source();
-    }
-    err.to_string()
 }

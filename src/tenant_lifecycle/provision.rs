@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use chrono::SecondsFormat;
-use deadpool_postgres::GenericClient;
+use deadpool_postgres::{GenericClient, Transaction};
 use refinery::Migration;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
@@ -22,7 +22,10 @@ use crate::{
         actors,
         tenants::{self, TenantRow},
     },
-    tenancy::{Control, ControlConn, SchemaName, migrations::HISTORY_TABLE},
+    tenancy::{
+        Control, ControlConn, SchemaName,
+        migrations::{self, HISTORY_TABLE, Placement},
+    },
 };
 
 /// Attempts before giving up on a name race between tenants with different base names.
@@ -163,18 +166,16 @@ async fn try_create(
 /// No spare was ready: create the schema and run every migration in it here, in the
 /// creating transaction.
 async fn provision_schema(
-    tx: &impl GenericClient,
+    tx: &Transaction<'_>,
     schema: &SchemaName,
     migrations: &[Migration],
 ) -> Result<(), tokio_postgres::Error> {
-    tx.batch_execute(&format!(
-        "CREATE SCHEMA {q}; SET LOCAL search_path TO {q};",
-        q = schema.quoted()
-    ))
-    .await?;
+    // Distributed on Citus; statements one at a time, as Citus needs (docs/citus.md).
+    migrations::create_schema(tx, schema, Placement::Distributed).await?;
+    tx.batch_execute(&format!("SET LOCAL search_path TO {}", schema.quoted()))
+        .await?;
     for migration in migrations {
-        tx.batch_execute(migration.sql().unwrap_or_default())
-            .await?;
+        migrations::apply(tx, migration).await?;
     }
     record_history(tx, schema, migrations).await
 }
