@@ -5,9 +5,9 @@ use std::{
     sync::Arc,
 };
 
+use crate::db::Pool;
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
-use deadpool_postgres::Pool;
 use futures::Stream;
 use poem::web::Data;
 use poem_openapi::{

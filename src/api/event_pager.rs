@@ -3,8 +3,8 @@
 //! own, all of them within a sequence range fixed when the response starts, so a space that
 //! keeps growing neither changes nor prolongs the document.
 
+use crate::db::Pool;
 use bytes::Bytes;
-use deadpool_postgres::Pool;
 use futures::{Stream, stream};
 
 use super::json_stream::event_elements;

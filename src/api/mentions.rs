@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
+use crate::db::Pool;
 use bytes::Bytes;
-use deadpool_postgres::Pool;
 use futures::{StreamExt, stream};
 use poem::web::Data;
 use poem_openapi::{

@@ -27,6 +27,24 @@ pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
     m.pool
         .with_label_values(&["waiting"])
         .set(status.waiting as i64);
+    m.pool_checkouts
+        .with_label_values(&["home"])
+        .set(status.home_checkouts as i64);
+    m.pool_checkouts
+        .with_label_values(&["overflow"])
+        .set(status.overflow_checkouts as i64);
+    // One short query per idle backend (busy ones are skipped): docs/operations.md.
+    let cache = crate::db::backend_memory::cache_bytes(&state.db.pool).await;
+    m.backend_cache.reset();
+    if let (Some(min), Some(max)) = (cache.first(), cache.last()) {
+        for (stat, bytes) in [
+            ("min", min),
+            ("median", &cache[cache.len() / 2]),
+            ("max", max),
+        ] {
+            m.backend_cache.with_label_values(&[stat]).set(*bytes);
+        }
+    }
     m.append_queues.set(state.appends.busy_spaces() as i64);
     m.direct_streams
         .set(state.connections.direct_streams() as i64);

@@ -32,7 +32,7 @@ use std::{
     time::Duration,
 };
 
-use deadpool_postgres::Pool;
+use crate::db::Pool;
 use uuid::Uuid;
 
 pub use principal::{AuthFailure, Principal};

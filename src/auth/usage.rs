@@ -5,7 +5,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use deadpool_postgres::Pool;
+use crate::db::Pool;
 use moka::sync::Cache;
 use tokio::sync::watch;
 use uuid::Uuid;

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use deadpool_postgres::Pool;
+use crate::db::Pool;
 use uuid::Uuid;
 
 use crate::{

@@ -45,7 +45,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use deadpool_postgres::Pool;
+use crate::db::Pool;
 use futures::FutureExt;
 use tokio::sync::oneshot;
 

@@ -41,7 +41,9 @@
 //!
 //! The `convo_unscoped` search_path of pooled connections stays as the run-time backstop.
 
-use deadpool_postgres::{GenericClient, Object, Pool, PoolError, Transaction};
+use deadpool_postgres::{GenericClient, Object, PoolError, Transaction};
+
+use crate::db::{Conn, Pool};
 
 /// What control-plane store functions run on: a [`ControlConn`] or a [`ControlTx`].
 pub trait Control: sealed::Sealed + Sync {
@@ -55,8 +57,9 @@ mod sealed {
     impl Sealed for super::ControlTx<'_> {}
 }
 
-/// A pooled connection for control-plane statements, each its own transaction.
-pub struct ControlConn(Object);
+/// A pooled connection for control-plane statements, each its own transaction. It touches
+/// no tenant schema, so any pooled connection will do (no tenant affinity).
+pub struct ControlConn(Conn);
 
 impl ControlConn {
     pub async fn get(pool: &Pool) -> Result<ControlConn, PoolError> {

@@ -9,16 +9,20 @@
 //!
 //! See docs/architecture.md#request-scoping.
 
-use deadpool_postgres::{Object, Pool};
+use deadpool_postgres::Object;
 use futures::FutureExt;
 use tracing::Instrument;
 
-use crate::{error::ApiError, tenancy::SchemaName};
+use crate::{
+    db::{Conn, Pool},
+    error::ApiError,
+    tenancy::SchemaName,
+};
 
 /// A transaction bound to one tenant schema. Dropped without [`TenantTx::commit`], it rolls
 /// back before the connection goes back to the pool.
 pub struct TenantTx {
-    conn: Option<Object>,
+    conn: Option<Conn>,
     /// From checkout to commit or rollback, carrying the tenant: the database span of the
     /// request's trace. At `debug`, so it costs nothing unless traces are exported.
     span: tracing::Span,
@@ -34,7 +38,13 @@ impl TenantTx {
             otel.status_code = tracing::field::Empty,
         );
         let tx = TenantTx {
-            conn: Some(pool.get().instrument(span.clone()).await?),
+            // Preferably a connection that served this tenant last: docs/architecture.md
+            // #tenant-affine-connections.
+            conn: Some(
+                pool.get_for(schema.as_str())
+                    .instrument(span.clone())
+                    .await?,
+            ),
             span,
         };
         // Queued, not awaited: it travels in the same round trip as the request's first
@@ -56,6 +66,14 @@ impl TenantTx {
             .expect("connection present until commit or drop")
     }
 
+    /// The pool slot of the connection (tests check where a tenant's transaction ran).
+    pub fn slot(&self) -> usize {
+        self.conn
+            .as_ref()
+            .expect("connection present until commit or drop")
+            .slot()
+    }
+
     pub async fn commit(mut self) -> Result<(), ApiError> {
         let conn = self.conn.take().expect("connection present until commit");
         if let Err(err) = conn.batch_execute("COMMIT").await {
@@ -75,7 +93,7 @@ impl TenantTx {
         let conn = self.conn.take().expect("connection present until commit");
         if conn.batch_execute("COMMIT").now_or_never().is_some() {
             // Answered at once only when the connection is closed: do not reuse it.
-            drop(Object::take(conn));
+            conn.discard();
         }
     }
 }
@@ -90,7 +108,7 @@ impl Drop for TenantTx {
                 handle.spawn(
                     async move {
                         if conn.batch_execute("ROLLBACK").await.is_err() {
-                            let _ = Object::take(conn);
+                            conn.discard();
                         }
                     }
                     // The span ends once the rollback has run.
@@ -98,7 +116,7 @@ impl Drop for TenantTx {
                 );
             }
             // No runtime to roll back on: close the connection instead of reusing it.
-            Err(_) => drop(Object::take(conn)),
+            Err(_) => conn.discard(),
         }
     }
 }
