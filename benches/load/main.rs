@@ -2,7 +2,8 @@
 //! 1/8/32/128 connections, and pgbench running the same SQL at the same concurrency against
 //! the same database, so each HTTP figure is a ratio to the database's own limit.
 //!
-//! Run: `cargo bench --bench load`. `CONVO_BENCH_SECS` (default 5) sets each measurement's
+//! Run: `cargo bench --bench load`. `CONVO_BENCH_SPREAD_DB=<name>` keeps the spread
+//! scenario's provisioned database between runs (`kept.rs`). `CONVO_BENCH_SECS` (default 5) sets each measurement's
 //! duration. Server, PostgreSQL, pgbench and this load generator share the machine's cores.
 
 mod drive;
@@ -409,7 +410,7 @@ impl Bench {
     async fn backend_memory(&mut self, after: &str) {
         let text = self
             .http
-            .get(format!("{}/metrics", self.server.base))
+            .get(format!("{}/metrics?backend_memory=1", self.server.base))
             .send()
             .await
             .unwrap()
