@@ -93,6 +93,8 @@ struct State {
     /// In arrival order.
     waiters: VecDeque<Waiter>,
     next_waiter: u64,
+    /// Where [`State::take_any`] starts looking.
+    next_any: usize,
     closed: bool,
 }
 
@@ -162,6 +164,7 @@ impl Pool {
                     slots: (0..size).map(|_| Slot::Empty).collect(),
                     waiters: VecDeque::new(),
                     next_waiter: 0,
+                    next_any: 0,
                     closed: false,
                 }),
                 settings: Settings { size, ..settings },
@@ -362,14 +365,18 @@ impl Shared {
 
     /// `obj` (or, when `None`, the emptied `slot`) back from its holder.
     fn release(self: &Arc<Self>, slot: usize, obj: Option<Object>) {
-        let obj = obj
-            .filter(|o| !o.is_closed() && Object::metrics(o).age() <= self.settings.max_lifetime);
-        let mut retired = None;
+        // Not `Option::filter`: a dropped `Object` would go back to deadpool's own queue
+        // instead of being closed.
+        let max_lifetime = self.settings.max_lifetime;
+        let (obj, mut retired) = match obj {
+            Some(o) if o.is_closed() || Object::metrics(&o).age() > max_lifetime => (None, Some(o)),
+            obj => (obj, None),
+        };
         let mut state = self.lock();
         let mut grant = match obj {
             Some(obj) if !state.closed => Grant::Conn(self.conn(slot, obj)),
             obj => {
-                retired = obj;
+                retired = retired.or(obj);
                 Grant::Open(Reservation {
                     slot: Some(slot),
                     pool: self.clone(),
@@ -449,8 +456,13 @@ impl State {
         self.take_where(slots.iter().copied(), shared)
     }
 
+    /// Any slot, searched from a rotating start, so that overflow and control-plane work
+    /// spread over the backends instead of piling onto the first slots.
     fn take_any(&mut self, shared: &Arc<Shared>) -> Option<Grant> {
-        self.take_where(0..self.slots.len(), shared)
+        let n = self.slots.len();
+        let start = self.next_any % n;
+        self.next_any = self.next_any.wrapping_add(1);
+        self.take_where((start..n).chain(0..start), shared)
     }
 
     fn take_where(
