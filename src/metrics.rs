@@ -20,6 +20,8 @@ pub struct Metrics {
     pub auth_failures: IntCounter,
     pub append_batch_size: Histogram,
     pub pool: IntGaugeVec,
+    pub pool_checkouts: IntGaugeVec,
+    pub backend_cache: IntGaugeVec,
     pub append_queues: IntGauge,
     pub direct_streams: IntGauge,
     pub streams: IntGaugeVec,
@@ -79,6 +81,24 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let pool_checkouts = IntGaugeVec::new(
+            Opts::new(
+                "convo_db_pool_tenant_checkouts",
+                "Tenant transactions since start by the connection they got: one of the \
+                 tenant's home connections, or another (overflow)",
+            ),
+            &["slot"],
+        )
+        .expect("valid metric");
+        let backend_cache = IntGaugeVec::new(
+            Opts::new(
+                "convo_db_backend_cache_bytes",
+                "Catalog and plan cache memory of the idle pooled backends at scrape time \
+                 (CacheMemoryContext), smallest, median and largest",
+            ),
+            &["stat"],
+        )
+        .expect("valid metric");
         let append_queues = IntGauge::new(
             "convo_append_queues",
             "Spaces with event appends queued or in flight on this replica",
@@ -117,6 +137,8 @@ impl Metrics {
             Box::new(auth_failures.clone()),
             Box::new(append_batch_size.clone()),
             Box::new(pool.clone()),
+            Box::new(pool_checkouts.clone()),
+            Box::new(backend_cache.clone()),
             Box::new(append_queues.clone()),
             Box::new(direct_streams.clone()),
             Box::new(streams.clone()),
@@ -134,6 +156,8 @@ impl Metrics {
             auth_failures,
             append_batch_size,
             pool,
+            pool_checkouts,
+            backend_cache,
             append_queues,
             direct_streams,
             streams,

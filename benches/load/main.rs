@@ -2,11 +2,13 @@
 //! 1/8/32/128 connections, and pgbench running the same SQL at the same concurrency against
 //! the same database, so each HTTP figure is a ratio to the database's own limit.
 //!
-//! Run: `cargo bench --bench load`. `CONVO_BENCH_SECS` (default 5) sets each measurement's
+//! Run: `cargo bench --bench load`. `CONVO_BENCH_SPREAD_DB=<name>` keeps the spread
+//! scenario's provisioned database between runs (`kept.rs`). `CONVO_BENCH_SECS` (default 5) sets each measurement's
 //! duration. Server, PostgreSQL, pgbench and this load generator share the machine's cores.
 
 mod create;
 mod drive;
+mod kept;
 mod pgbench;
 mod server;
 mod sse;
@@ -52,16 +54,38 @@ async fn main() {
     }
     let runs = |scenario: &str| named.is_empty() || named.iter().any(|n| n == scenario);
     let duration = Duration::from_secs(secs);
-    let db = Database::fresh().await;
+    let kept_db = kept::name();
+    let (db, setup) = match &kept_db {
+        Some(name) => {
+            assert!(
+                named == ["spread"],
+                "CONVO_BENCH_SPREAD_DB keeps a database for the spread scenario only: \
+                 run `cargo bench --bench load -- spread`"
+            );
+            let db = Database::named(name).await;
+            kept::check_single(&db, tenants).await;
+            let setup = kept::load(&db, tenants).await;
+            (db, setup)
+        }
+        None => (Database::fresh().await, None),
+    };
     let server = Server::start(&db).await;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(8192)
         .build()
         .unwrap();
+    let actor = match &setup {
+        Some(s) => Actor {
+            key: s.actor_key.clone(),
+            actor_id: s.actor_id.clone(),
+            schema: s.schema.clone(),
+        },
+        None => Actor::create(&http, &server.base).await,
+    };
     let bench = Bench {
         duration,
         rss_idle: server.rss_kib(),
-        actor: Actor::create(&http, &server.base).await,
+        actor,
         http,
         db,
         server,
@@ -70,6 +94,7 @@ async fn main() {
         rss_after: Vec::new(),
         memory: Vec::new(),
         creation: None,
+        memory_lines: Vec::new(),
     };
     let mut bench = bench;
     if runs("append") {
@@ -89,13 +114,15 @@ async fn main() {
         bench.rss_after("sse");
     }
     if runs("spread") {
-        bench.spread_reads(tenants).await;
+        bench.spread_reads(tenants, setup, kept_db.is_some()).await;
         bench.rss_after("spread");
     }
     bench.report();
     let Bench { server, db, .. } = bench;
     drop(server);
-    db.drop_database().await;
+    if kept_db.is_none() {
+        db.drop_database().await;
+    }
 }
 
 struct Bench {
@@ -113,6 +140,8 @@ struct Bench {
     rss_after: Vec<(&'static str, u64)>,
     memory: Vec<(usize, f64)>,
     creation: Option<create::Creation>,
+    /// Each backend's cache memory (min/median/max) after a spread load.
+    memory_lines: Vec<String>,
 }
 
 impl Bench {
@@ -279,18 +308,29 @@ impl Bench {
 
     /// (e) one page read (50 of 60 events after a cursor) at 32 connections: all on this
     /// tenant, then each request on a random one of `count` tenants (this one and `count - 1`
-    /// provisioned in bulk); pgbench likewise.
-    async fn spread_reads(&mut self, count: usize) {
+    /// provisioned in bulk); pgbench likewise. With a kept database (`keep`), the set-up of an
+    /// earlier run (`setup`) is reused, or this run's is recorded for the next.
+    async fn spread_reads(&mut self, count: usize, setup: Option<kept::Setup>, keep: bool) {
         const CONNECTIONS: usize = 32;
-        let (http, base, key) = (&self.http, &self.server.base, &self.actor.key);
-        create_space(http, base, key, "page").await;
-        let mut cursor = String::new();
-        for i in 0..60 {
-            let id = post(http, base, key, "page", "paged").await;
-            if i == 9 {
-                cursor = id;
+        let (http, base, key) = (
+            &self.http.clone(),
+            &self.server.base.clone(),
+            &self.actor.key.clone(),
+        );
+        let cursor = match &setup {
+            Some(s) => s.cursor.clone(),
+            None => {
+                create_space(http, base, key, "page").await;
+                let mut cursor = String::new();
+                for i in 0..60 {
+                    let id = post(http, base, key, "page", "paged").await;
+                    if i == 9 {
+                        cursor = id;
+                    }
+                }
+                cursor
             }
-        }
+        };
         let path = format!("/api/spaces/page/events?since={cursor}&limit=50");
         let vars = |schema: Option<String>| {
             let mut vars = vec![("space", "page".to_string()), ("cursor", cursor.clone())];
@@ -322,20 +362,48 @@ impl Bench {
             server: one,
             pgbench: Some(raw),
         });
+        self.backend_memory("1 tenant").await;
 
-        let started = Instant::now();
-        let spread = tenants::provision(&self.db, &self.actor.schema, count - 1).await;
-        eprintln!(
-            "{} tenants provisioned in {:.0} s",
-            count - 1,
-            started.elapsed().as_secs_f64()
-        );
-        let mut keys = spread;
+        let mut keys = match setup {
+            Some(s) => s.keys,
+            None => {
+                let started = Instant::now();
+                let spread = tenants::provision(&self.db, &self.actor.schema, count - 1).await;
+                eprintln!(
+                    "{} tenants provisioned in {:.0} s",
+                    count - 1,
+                    started.elapsed().as_secs_f64()
+                );
+                if keep {
+                    let setup = kept::Setup {
+                        actor_key: key.clone(),
+                        actor_id: self.actor.actor_id.clone(),
+                        schema: self.actor.schema.clone(),
+                        cursor: cursor.clone(),
+                        keys: spread.clone(),
+                    };
+                    kept::save(&self.db, count, &setup).await;
+                }
+                spread
+            }
+        };
         keys.push(key.clone());
         // Each key verified once, as a warm server has done (not measured).
         let warm = stream_all(http, base, &keys, &path).await;
         eprintln!("warm-up: {warm} keys verified");
+        // Then the same load, not measured, until the backends hold the catalogs a server
+        // that has run for a while holds (each backend caches a schema's catalog on first
+        // use; CONVO_BENCH_SPREAD_WARM_SECS, 0 to measure from cold).
+        let warm_secs = server::setting("CONVO_BENCH_SPREAD_WARM_SECS", 30);
+        if warm_secs > 0 {
+            let warm = Duration::from_secs(warm_secs);
+            let f = read_load(http, base, keys.clone(), path.clone(), CONNECTIONS, warm).await;
+            self.backend_memory(&format!("{count} tenants, warm-up ({warm_secs} s)"))
+                .await;
+            eprintln!("warm-up load: {:.0} req/s", f.per_sec);
+        }
         let figures = read_load(http, base, keys, path, CONNECTIONS, self.duration).await;
+        self.backend_memory(&format!("{count} tenants")).await;
         let raw = pgbench::run(
             &self.db,
             "read_spread.sql",
@@ -349,6 +417,36 @@ impl Bench {
             server: figures,
             pgbench: Some(raw),
         });
+    }
+
+    /// The server's backends' cache memory (catalog caches and cached plans, from
+    /// `pg_backend_memory_contexts`), as its `/metrics` reports it after a load.
+    async fn backend_memory(&mut self, after: &str) {
+        let text = self
+            .http
+            .get(format!("{}/metrics?backend_memory=1", self.server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let figures: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("convo_db_backend_cache_bytes{stat=\""))
+            .filter_map(|l| {
+                let (stat, value) = l.split_once("\"} ")?;
+                let mib = value.trim().parse::<f64>().ok()? / (1024.0 * 1024.0);
+                Some(format!("{stat} {mib:.1} MiB"))
+            })
+            .collect();
+        let line = if figures.is_empty() {
+            "not reported by this build".to_string()
+        } else {
+            figures.join(", ")
+        };
+        self.memory_lines
+            .push(format!("backend cache memory after {after}: {line}"));
     }
 
     fn report(&self) {
@@ -386,6 +484,9 @@ impl Bench {
                 "server RSS per idle stream with {subscribers} open (a fresh server): \
                  {per_stream:.1} KiB"
             );
+        }
+        for line in &self.memory_lines {
+            println!("{line}");
         }
     }
 }

@@ -38,6 +38,22 @@ impl Database {
         }
     }
 
+    /// The database `name`, created if missing and kept at the end (see `kept.rs`).
+    #[allow(dead_code, reason = "used by the load bench only")]
+    pub async fn named(name: &str) -> Database {
+        let admin = convo::db::local::find_or_start_server(std::path::Path::new(".convo"))
+            .await
+            .expect("a local PostgreSQL");
+        let config = convo::db::local::ensure_database(&admin, name)
+            .await
+            .expect("the kept database");
+        Database {
+            name: name.to_string(),
+            config,
+            admin,
+        }
+    }
+
     /// `host=… port=… user=… dbname=…`, for the server.
     pub fn url(&self) -> String {
         format!(

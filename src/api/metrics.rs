@@ -12,7 +12,7 @@ use crate::metrics::METRICS;
 /// `GET /metrics` (no authentication; expose it only to the scraper, e.g. via the Helm
 /// chart's ServiceMonitor, not through the public ingress).
 #[handler]
-pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
+pub async fn endpoint(req: &poem::Request, state: Data<&Arc<AppState>>) -> Response {
     let m = &*METRICS;
     let status = state.db.pool.status();
     m.pool
@@ -27,6 +27,24 @@ pub async fn endpoint(state: Data<&Arc<AppState>>) -> Response {
     m.pool
         .with_label_values(&["waiting"])
         .set(status.waiting as i64);
+    m.pool_checkouts
+        .with_label_values(&["home"])
+        .set(status.home_checkouts as i64);
+    m.pool_checkouts
+        .with_label_values(&["overflow"])
+        .set(status.overflow_checkouts as i64);
+    // Only when asked (`?backend_memory=1`): one query per idle backend, ~0.1 s each with
+    // thousands of tenants cached, too dear for every scrape (docs/operations.md).
+    if req.uri().query() == Some("backend_memory=1") {
+        let cache = crate::db::backend_memory::cache_bytes(&state.db.pool).await;
+        m.backend_cache.reset();
+        if let (Some(min), Some(max)) = (cache.first(), cache.last()) {
+            let median = &cache[cache.len() / 2];
+            for (stat, bytes) in [("min", min), ("median", median), ("max", max)] {
+                m.backend_cache.with_label_values(&[stat]).set(*bytes);
+            }
+        }
+    }
     m.append_queues.set(state.appends.busy_spaces() as i64);
     m.direct_streams
         .set(state.connections.direct_streams() as i64);

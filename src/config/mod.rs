@@ -70,6 +70,17 @@ pub struct DbConfig {
     /// entries for every tenant schema they touch, so connections must not live forever.
     #[arg(long, env = "CONVO_CONN_MAX_LIFETIME_SECS", default_value_t = 600)]
     pub conn_max_lifetime_secs: u64,
+
+    /// Whether each tenant's transactions prefer the two pooled connections ("home slots")
+    /// its schema name hashes to, so each backend caches the catalogs of a bounded share of
+    /// the tenants (`off`: any idle connection).
+    #[arg(long, env = "CONVO_DB_AFFINITY", value_enum, default_value_t = Switch::On)]
+    pub db_affinity: Switch,
+
+    /// Milliseconds a tenant's transaction waits for one of its home connections when both
+    /// are busy, before it takes any connection (0: take any at once).
+    #[arg(long, env = "CONVO_DB_AFFINITY_WAIT_MS", default_value_t = 5)]
+    pub db_affinity_wait_ms: u64,
 }
 
 impl DbConfig {
@@ -96,6 +107,8 @@ impl fmt::Debug for DbConfig {
             .field("db_timeout_secs", &self.db_timeout_secs)
             .field("statement_timeout_secs", &self.statement_timeout_secs)
             .field("conn_max_lifetime_secs", &self.conn_max_lifetime_secs)
+            .field("db_affinity", &self.db_affinity)
+            .field("db_affinity_wait_ms", &self.db_affinity_wait_ms)
             .finish()
     }
 }

@@ -12,14 +12,17 @@
 
 use std::sync::Arc;
 
-use deadpool_postgres::{Object, PoolError};
+use deadpool_postgres::PoolError;
 use futures::TryStreamExt;
 use tokio_postgres::{
     Client, Error, Row, RowStream, SimpleQueryMessage, Statement,
     types::{ToSql, Type},
 };
 
-use super::param_types::ParamTypes;
+use super::{
+    param_types::ParamTypes,
+    pool::{AffinePool, Lease, Status},
+};
 use crate::config::Pooler;
 
 /// What every connection of one pool shares.
@@ -34,16 +37,12 @@ struct Shared {
 /// The pool of request connections.
 #[derive(Clone)]
 pub struct Pool {
-    inner: deadpool_postgres::Pool,
+    inner: AffinePool,
     shared: Arc<Shared>,
 }
 
 impl Pool {
-    pub fn new(
-        inner: deadpool_postgres::Pool,
-        pooler: Pooler,
-        statement_timeout_secs: u64,
-    ) -> Pool {
+    pub fn new(inner: AffinePool, pooler: Pooler, statement_timeout_secs: u64) -> Pool {
         let local_settings = if pooler.is_session() {
             String::new()
         } else {
@@ -59,14 +58,33 @@ impl Pool {
         }
     }
 
+    /// Any connection (control-plane work).
     pub async fn get(&self) -> Result<Conn, PoolError> {
-        Ok(Conn {
-            obj: self.inner.get().await?,
-            shared: self.shared.clone(),
-        })
+        Ok(self.wrap(self.inner.get().await?))
     }
 
-    pub fn status(&self) -> deadpool_postgres::Status {
+    /// A connection for `schema`'s transaction, preferring the tenant's home slots.
+    pub async fn get_for(&self, schema: &str) -> Result<Conn, PoolError> {
+        Ok(self.wrap(self.inner.get_for(schema).await?))
+    }
+
+    /// The connections idle right now, taken out of the pool until dropped.
+    pub fn try_idle(&self) -> Vec<Conn> {
+        self.inner
+            .try_idle()
+            .into_iter()
+            .map(|lease| self.wrap(lease))
+            .collect()
+    }
+
+    fn wrap(&self, obj: Lease) -> Conn {
+        Conn {
+            obj,
+            shared: self.shared.clone(),
+        }
+    }
+
+    pub fn status(&self) -> Status {
         self.inner.status()
     }
 
@@ -77,7 +95,7 @@ impl Pool {
 
 /// A pooled connection; back to the pool when dropped.
 pub struct Conn {
-    obj: Object,
+    obj: Lease,
     shared: Arc<Shared>,
 }
 
@@ -149,9 +167,14 @@ impl Conn {
         &self.shared.local_settings
     }
 
-    /// The connection itself, taken out of the pool (so it closes when dropped).
-    pub fn detach(conn: Conn) -> deadpool_postgres::ClientWrapper {
-        Object::take(conn.obj)
+    /// Close this connection instead of reusing it (its state is unknown).
+    pub fn discard(self) {
+        self.obj.discard()
+    }
+
+    /// The pool slot this connection lives in (tests check which slot served a tenant).
+    pub fn slot(&self) -> usize {
+        self.obj.slot()
     }
 
     /// A statement for `sql`: cached on the connection, or in transaction mode its text and

@@ -1,20 +1,24 @@
 //! The connection pool, finding or starting a local PostgreSQL, and the notification listener.
 
+pub mod backend_memory;
 mod conn;
 pub mod listener;
 pub mod local;
 mod param_types;
 pub mod pipeline;
+mod pool;
 
 pub use conn::{Conn, Pool, Stmt, ToStmt};
 
 use std::time::Duration;
 
 use anyhow::Context;
-use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, RecyclingMethod, Runtime};
+use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod, Runtime};
 use tokio_postgres::{Client, NoTls};
 
-use crate::config::DbConfig;
+pub use pool::{Status, home_slots};
+
+use crate::config::{DbConfig, Switch};
 
 /// The search_path of a pooled connection outside a tenant-scoped transaction. No such schema
 /// exists, so an unscoped query of a tenant table fails loudly instead of reading `public`.
@@ -101,28 +105,29 @@ impl Db {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
-        let max_lifetime = Duration::from_secs(cfg.conn_max_lifetime_secs.max(1));
-        let pool = deadpool_postgres::Pool::builder(manager)
+        // deadpool opens the connections; which one a transaction gets is the affine pool's
+        // choice (src/db/pool.rs), and so is retiring old ones: each backend's catalog cache
+        // grows with every tenant schema it has touched.
+        let maker = deadpool_postgres::Pool::builder(manager)
             .max_size(cfg.pool_size.max(1))
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(cfg.timeout()))
             .create_timeout(Some(cfg.timeout()))
             .recycle_timeout(Some(cfg.timeout()))
-            // Retire old connections: each backend's catalog cache grows with every tenant
-            // schema it has touched.
-            .pre_recycle(Hook::sync_fn(move |_, metrics| {
-                if metrics.age() > max_lifetime {
-                    Err(HookError::Message(
-                        "connection reached its maximum lifetime".into(),
-                    ))
-                } else {
-                    Ok(())
-                }
-            }))
             .build()
             .expect("a pool with a runtime always builds");
+        let affine = pool::AffinePool::new(
+            maker,
+            pool::Settings {
+                size: cfg.pool_size.max(1),
+                affinity: cfg.db_affinity == Switch::On,
+                affinity_wait: Duration::from_millis(cfg.db_affinity_wait_ms),
+                timeout: cfg.timeout(),
+                max_lifetime: Duration::from_secs(cfg.conn_max_lifetime_secs.max(1)),
+            },
+        );
         Db {
-            pool: Pool::new(pool, cfg.pooler, cfg.statement_timeout_secs.max(1)),
+            pool: Pool::new(affine, cfg.pooler, cfg.statement_timeout_secs.max(1)),
             direct_config,
         }
     }

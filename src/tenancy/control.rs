@@ -57,7 +57,8 @@ mod sealed {
     impl Sealed for super::ControlTx<'_> {}
 }
 
-/// A pooled connection for control-plane statements, each its own transaction.
+/// A pooled connection for control-plane statements, each its own transaction. It touches
+/// no tenant schema, so any pooled connection will do (no tenant affinity).
 pub struct ControlConn(Conn);
 
 impl ControlConn {

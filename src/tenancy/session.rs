@@ -39,7 +39,13 @@ impl TenantTx {
             otel.status_code = tracing::field::Empty,
         );
         let tx = TenantTx {
-            conn: Some(pool.get().instrument(span.clone()).await?),
+            // Preferably a connection that served this tenant last: docs/architecture.md
+            // #tenant-affine-connections.
+            conn: Some(
+                pool.get_for(schema.as_str())
+                    .instrument(span.clone())
+                    .await?,
+            ),
             span,
         };
         // Queued, not awaited: it travels in the same round trip as the request's first
@@ -65,6 +71,14 @@ impl TenantTx {
             .expect("connection present until commit or drop")
     }
 
+    /// The pool slot of the connection (tests check where a tenant's transaction ran).
+    pub fn slot(&self) -> usize {
+        self.conn
+            .as_ref()
+            .expect("connection present until commit or drop")
+            .slot()
+    }
+
     pub async fn commit(mut self) -> Result<(), ApiError> {
         let conn = self.conn.take().expect("connection present until commit");
         if let Err(err) = conn.batch_execute("COMMIT").await {
@@ -84,7 +98,7 @@ impl TenantTx {
         let conn = self.conn.take().expect("connection present until commit");
         if conn.batch_execute("COMMIT").now_or_never().is_some() {
             // Answered at once only when the connection is closed: do not reuse it.
-            drop(Conn::detach(conn));
+            conn.discard();
         }
     }
 }
@@ -99,7 +113,7 @@ impl Drop for TenantTx {
                 handle.spawn(
                     async move {
                         if conn.batch_execute("ROLLBACK").await.is_err() {
-                            let _ = Conn::detach(conn);
+                            conn.discard();
                         }
                     }
                     // The span ends once the rollback has run.
@@ -107,7 +121,7 @@ impl Drop for TenantTx {
                 );
             }
             // No runtime to roll back on: close the connection instead of reusing it.
-            Err(_) => drop(Conn::detach(conn)),
+            Err(_) => conn.discard(),
         }
     }
 }

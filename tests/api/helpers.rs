@@ -173,6 +173,8 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             db_timeout_secs: 5,
             statement_timeout_secs: 30,
             conn_max_lifetime_secs: 600,
+            db_affinity: convo::config::Switch::On,
+            db_affinity_wait_ms: 5,
         },
         summary: SummaryConfig {
             summary_provider: SummaryProvider::Extractive,

@@ -4,6 +4,7 @@ mod activity;
 mod actor_lifecycle;
 mod actors;
 mod admin;
+mod affinity;
 mod agent_tenancy;
 mod auth;
 mod auth_throttle;
