@@ -37,6 +37,7 @@ mod space_races;
 mod spaces;
 mod spec_findings;
 mod sse;
+mod stored_json;
 mod stream;
 mod stream_access;
 mod stream_handoff;
