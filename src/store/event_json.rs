@@ -3,7 +3,7 @@
 //!
 //! An event never changes once written, so its JSON is rendered once: at write time, every
 //! field but `sequence` and `timestamp` (which the append assigns inside its statement) is
-//! serialised by serde into the `body` column ([`body`]); a read selects `seq`, `created_at`
+//! serialised by serde into the `body` column ([`Body::render`]); a read selects `seq`, `created_at`
 //! and `body` and [`assemble`]s the object by concatenation, so the hot read path copies
 //! bytes instead of decoding a dozen columns and encoding them again. Responses (REST
 //! pages, streamed documents, Server-Sent Events) share the same bytes. Rows without a body
@@ -21,8 +21,6 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 use tokio_postgres::Row;
 use uuid::Uuid;
-
-use crate::store::events::NewEvent;
 
 // The documented type: poem-openapi derives the spec's `Event` schema from it. Responses
 // are written from `EventJson`; a test checks they carry exactly what serialising this
@@ -66,35 +64,25 @@ pub(crate) fn rfc3339<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, 
 
 /// The stored part of an event's JSON: [`Event`] without `sequence` and `timestamp`.
 #[derive(Serialize)]
-struct Body<'a> {
-    event_id: Uuid,
-    space_id: &'a str,
-    speaker_id: &'a str,
-    speaker_name: &'a str,
-    speaker_type: &'a str,
-    text: &'a str,
-    parent_event_id: Option<Uuid>,
-    references: &'a [String],
-    thread_id: Option<Uuid>,
-    metadata: &'a Value,
+pub struct Body<'a> {
+    pub event_id: Uuid,
+    pub space_id: &'a str,
+    pub speaker_id: &'a str,
+    pub speaker_name: &'a str,
+    pub speaker_type: &'a str,
+    pub text: &'a str,
+    pub parent_event_id: Option<Uuid>,
+    pub references: &'a [String],
+    pub thread_id: Option<Uuid>,
+    pub metadata: &'a Value,
 }
 
-/// The `body` column of an event about to be written: a JSON object of every field but
-/// `sequence` and `timestamp`.
-pub fn body(e: &NewEvent) -> String {
-    serde_json::to_string(&Body {
-        event_id: e.event_id,
-        space_id: &e.space_id,
-        speaker_id: &e.speaker_id,
-        speaker_name: &e.speaker_name,
-        speaker_type: &e.speaker_type,
-        text: &e.text,
-        parent_event_id: e.parent_event_id,
-        references: &e.references,
-        thread_id: e.thread_id,
-        metadata: &e.metadata,
-    })
-    .expect("an event serialises")
+impl Body<'_> {
+    /// The `body` column of an event about to be written: a JSON object of every field but
+    /// `sequence` and `timestamp`.
+    pub fn render(&self) -> String {
+        serde_json::to_string(self).expect("an event serialises")
+    }
 }
 
 /// The `body` column, or for a row stored without one (before tenant migration V3, or by
@@ -154,6 +142,37 @@ mod tests {
 
     use super::*;
 
+    /// An event's fields, owned.
+    #[derive(Clone)]
+    struct NewEvent {
+        event_id: Uuid,
+        space_id: String,
+        speaker_id: String,
+        speaker_name: String,
+        speaker_type: String,
+        text: String,
+        parent_event_id: Option<Uuid>,
+        thread_id: Option<Uuid>,
+        references: Vec<String>,
+        metadata: Value,
+    }
+
+    fn body(e: &NewEvent) -> String {
+        Body {
+            event_id: e.event_id,
+            space_id: &e.space_id,
+            speaker_id: &e.speaker_id,
+            speaker_name: &e.speaker_name,
+            speaker_type: &e.speaker_type,
+            text: &e.text,
+            parent_event_id: e.parent_event_id,
+            references: &e.references,
+            thread_id: e.thread_id,
+            metadata: &e.metadata,
+        }
+        .render()
+    }
+
     fn new_event(text: &str, metadata: Value, linked: bool) -> NewEvent {
         NewEvent {
             event_id: Uuid::now_v7(),
@@ -170,7 +189,6 @@ mod tests {
                 vec![]
             },
             metadata,
-            body: String::new(),
         }
     }
 

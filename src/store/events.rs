@@ -48,7 +48,7 @@ pub struct NewEvent {
     pub thread_id: Option<Uuid>,
     pub references: Vec<String>,
     pub metadata: Value,
-    /// Its JSON as stored ([`event_json::body`]); set by [`NewEvent::rendered`].
+    /// Its JSON as stored ([`event_json::Body`]); set by [`NewEvent::rendered`].
     pub body: String,
 }
 
@@ -56,7 +56,19 @@ impl NewEvent {
     /// The event with its `body` rendered: done by the request's own task, so the space's
     /// group commit only copies it.
     pub fn rendered(mut self) -> NewEvent {
-        self.body = event_json::body(&self);
+        self.body = event_json::Body {
+            event_id: self.event_id,
+            space_id: &self.space_id,
+            speaker_id: &self.speaker_id,
+            speaker_name: &self.speaker_name,
+            speaker_type: &self.speaker_type,
+            text: &self.text,
+            parent_event_id: self.parent_event_id,
+            references: &self.references,
+            thread_id: self.thread_id,
+            metadata: &self.metadata,
+        }
+        .render();
         self
     }
 }
