@@ -10,6 +10,7 @@ mod create;
 mod drive;
 mod kept;
 mod pgbench;
+mod read_pair;
 mod server;
 mod sse;
 mod tenants;
@@ -36,7 +37,7 @@ struct Row {
 
 /// What a run measures: every scenario unless some are named (`cargo bench --bench load --
 /// read spread`).
-const SCENARIOS: [&str; 5] = ["append", "read", "create", "sse", "spread"];
+const SCENARIOS: [&str; 6] = ["append", "read", "create", "sse", "spread", "read-pair"];
 
 #[tokio::main]
 async fn main() {
@@ -95,6 +96,7 @@ async fn main() {
         memory: Vec::new(),
         creation: None,
         memory_lines: Vec::new(),
+        history: None,
     };
     let mut bench = bench;
     if runs("append") {
@@ -116,6 +118,9 @@ async fn main() {
     if runs("spread") {
         bench.spread_reads(tenants, setup, kept_db.is_some()).await;
         bench.rss_after("spread");
+    }
+    if named.iter().any(|n| n == "read-pair") {
+        bench.read_pairs().await;
     }
     bench.report();
     let Bench { server, db, .. } = bench;
@@ -142,6 +147,8 @@ struct Bench {
     creation: Option<create::Creation>,
     /// Each backend's cache memory (min/median/max) after a spread load.
     memory_lines: Vec<String>,
+    /// The cursor into the `history` space, once made.
+    history: Option<String>,
 }
 
 impl Bench {
@@ -209,15 +216,8 @@ impl Bench {
 
     /// (b) cursor page reads: 50 events after a cursor in the middle of a 1,000-event space.
     async fn cursor_reads(&mut self) {
+        let cursor = self.history().await;
         let (http, base, key) = (&self.http, &self.server.base, &self.actor.key);
-        create_space(http, base, key, "history").await;
-        let mut cursor = String::new();
-        for i in 0..1000 {
-            let id = post(http, base, key, "history", "old").await;
-            if i == 500 {
-                cursor = id;
-            }
-        }
         for connections in CONNECTIONS {
             let keys = vec![key.clone()];
             let path = format!("/api/spaces/history/events?since={cursor}&limit=50");
@@ -241,6 +241,24 @@ impl Bench {
                 pgbench: Some(raw),
             });
         }
+    }
+
+    /// The space `history` of 1,000 events (made once); the id of its 501st, the cursor.
+    async fn history(&mut self) -> String {
+        if let Some(cursor) = &self.history {
+            return cursor.clone();
+        }
+        let (http, base, key) = (&self.http, &self.server.base, &self.actor.key);
+        create_space(http, base, key, "history").await;
+        let mut cursor = String::new();
+        for i in 0..1000 {
+            let id = post(http, base, key, "history", "old").await;
+            if i == 500 {
+                cursor = id;
+            }
+        }
+        self.history = Some(cursor.clone());
+        cursor
     }
 
     /// (d) tenant creation: one actor per tenant, one at a time, on the empty database; then

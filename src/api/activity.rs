@@ -30,8 +30,8 @@ use crate::{
     error::ApiError,
     store::{
         activity::{self, SpeakerActivity},
+        event_json::EventJson,
         event_pages::{self, PageSize},
-        events::EventRow,
         participants::{self, ParticipantRow},
         spaces,
     },
@@ -167,7 +167,8 @@ impl Digest {
                     .into_bytes();
                     comma = ",";
                     let mut first = true;
-                    // The name and type the speaker's latest event was written with.
+                    // The name and type the speaker's latest event was written with, once
+                    // one of the speaker's events is in the document.
                     let mut said_as = None;
                     for _ in &speaker.latest {
                         if events.is_empty() && read < seqs.len() {
@@ -179,7 +180,7 @@ impl Digest {
                             events.extend(page);
                         }
                         let Some(event) = events.pop_front() else { break };
-                        said_as = Some((event.speaker_name.clone(), event.speaker_type.clone()));
+                        said_as = Some(speaker.said_as.clone());
                         out.extend_from_slice(&event_elements(vec![event], &mut first));
                     }
                     let (name, kind) = match joined_by_id.remove(speaker.speaker_id.as_str()) {
@@ -228,7 +229,7 @@ impl Digest {
     }
 
     /// The next page of the events with sequence numbers `seqs`, in that order.
-    async fn events(&self, seqs: &[i64], size: &mut PageSize) -> Result<Vec<EventRow>, ApiError> {
+    async fn events(&self, seqs: &[i64], size: &mut PageSize) -> Result<Vec<EventJson>, ApiError> {
         let tx = TenantTx::begin(&self.pool, &self.schema).await?;
         let page = event_pages::of_seqs(&tx, &self.space_id, seqs, size).await?;
         tx.end_read();

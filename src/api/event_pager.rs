@@ -11,8 +11,8 @@ use super::json_stream::event_elements;
 use crate::{
     error::ApiError,
     store::{
+        event_json::EventJson,
         event_pages::{self, PageSize, Scope},
-        events::EventRow,
     },
     tenancy::{SchemaName, TenantTx},
 };
@@ -66,7 +66,7 @@ impl EventPager {
     }
 
     /// The next page, read in `tx`; empty once every event is read.
-    pub async fn next_in(&mut self, tx: &TenantTx) -> Result<Vec<EventRow>, ApiError> {
+    pub async fn next_in(&mut self, tx: &TenantTx) -> Result<Vec<EventJson>, ApiError> {
         if self.done {
             return Ok(Vec::new());
         }

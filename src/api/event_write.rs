@@ -12,7 +12,7 @@ use crate::{
     domain::{IdempotencyKey, Str, check_metadata},
     error::ApiError,
     group_commit::Append,
-    store::event_json::Event,
+    store::event_json::EventJson,
     store::{events::NewEvent, idempotency::KeyClaim, spaces},
     tenancy::{SpaceKey, TenantTx},
 };
@@ -51,7 +51,7 @@ pub async fn post_event(
     operation: &str,
     idempotency_key: KeyHeader<'_>,
     draft: Draft,
-) -> Result<Event, ApiError> {
+) -> Result<EventJson, ApiError> {
     let key = idempotency_key.check()?;
     let checked = check(space_id, draft)?;
     let key = key.map(|key| KeyClaim {
@@ -69,7 +69,7 @@ pub async fn post_event(
         thread_id: checked.thread_id,
         key,
     };
-    Ok(state.appends.append(space, append).await?.into())
+    state.appends.append(space, append).await
 }
 
 /// What a retry under the same key must repeat: the endpoint and the normalised body.
@@ -144,7 +144,9 @@ fn check(space_id: &str, d: Draft) -> Result<Checked, ApiError> {
             thread_id: thread_id.flatten(),
             references: d.references,
             metadata,
-        },
+            body: String::new(),
+        }
+        .rendered(),
         parent_event_id,
         thread_id,
         canonical,

@@ -17,7 +17,7 @@ use super::{
     ApiTags,
     event_pager::{EventPager, PAGE_ROWS},
     event_write::{Draft, KeyHeader, event_not_found, missing_from_space, post_event},
-    json_body::JsonBody,
+    json_body::JsonText,
     json_stream::{JsonStream, event_elements},
     space_not_found, tenant_tx,
 };
@@ -135,7 +135,7 @@ impl EventsApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<IdempotencyKey>>,
         body: Json<SpeechRequest>,
-    ) -> Result<JsonBody<Event>, ApiError> {
+    ) -> Result<JsonText<Event>, ApiError> {
         let caller = auth.principal();
         let b = body.0;
         let draft = Draft {
@@ -160,7 +160,7 @@ impl EventsApi {
             KeyHeader(idempotency_key.0, req),
             draft,
         );
-        Ok(JsonBody(event.await?))
+        Ok(JsonText::new(event.await?.json))
     }
 
     /// Add an agent response
@@ -184,7 +184,7 @@ impl EventsApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<IdempotencyKey>>,
         body: Json<AgentResponseRequest>,
-    ) -> Result<JsonBody<Event>, ApiError> {
+    ) -> Result<JsonText<Event>, ApiError> {
         let caller = auth.principal();
         let b = body.0;
         let draft = Draft {
@@ -205,7 +205,7 @@ impl EventsApi {
             KeyHeader(idempotency_key.0, req),
             draft,
         );
-        Ok(JsonBody(event.await?))
+        Ok(JsonText::new(event.await?.json))
     }
 
     /// Add an event
@@ -228,7 +228,7 @@ impl EventsApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<IdempotencyKey>>,
         body: Json<NewEventRequest>,
-    ) -> Result<JsonBody<Event>, ApiError> {
+    ) -> Result<JsonText<Event>, ApiError> {
         let b = body.0;
         let draft = Draft {
             speaker_id: b.speaker_id.into_string(),
@@ -256,7 +256,7 @@ impl EventsApi {
             KeyHeader(idempotency_key.0, req),
             draft,
         );
-        Ok(JsonBody(event.await?))
+        Ok(JsonText::new(event.await?.json))
     }
 
     /// List events
@@ -342,14 +342,14 @@ impl EventsApi {
         space_id: Path<SpaceId>,
         /// The event's id (a UUID; anything else is a 404).
         event_id: Path<EventId>,
-    ) -> Result<JsonBody<Event>, ApiError> {
+    ) -> Result<JsonText<Event>, ApiError> {
         let id = event_id.get();
         let tx = tenant_tx(&state, auth.principal()).await?;
         let Some(event) = events::get(&tx, &space_id, id).await? else {
             return Err(missing_from_space(&tx, &space_id, event_not_found()).await?);
         };
         tx.end_read();
-        Ok(JsonBody(event.into()))
+        Ok(JsonText::new(event.json))
     }
 
     /// Get the transcript

@@ -28,8 +28,9 @@ use crate::{
     domain::{ParticipantId, SpaceId},
     error::ApiError,
     store::{
+        event_json::EventJson,
         event_pages::{self, PageSize},
-        events::{self, EventRow},
+        events,
     },
     tenancy::{SchemaName, TenantTx},
 };
@@ -101,7 +102,7 @@ struct SeqPages {
 }
 
 impl SeqPages {
-    async fn next_in(&mut self, tx: &TenantTx) -> Result<Vec<EventRow>, ApiError> {
+    async fn next_in(&mut self, tx: &TenantTx) -> Result<Vec<EventJson>, ApiError> {
         if self.seqs.is_empty() {
             return Ok(Vec::new());
         }

@@ -21,7 +21,8 @@ use crate::{
     domain::append::{self, Asked, KeyState, Known, Plan, Planned, Refusal},
     error::ApiError,
     store::{
-        events::{self, EventRow, NewEvent},
+        event_json::EventJson,
+        events::{self, NewEvent},
         idempotency::{self, Claim, KeyClaim},
         spaces,
     },
@@ -32,7 +33,7 @@ use crate::{
 const PURGE_BATCH: i64 = 100;
 
 /// What one append gets back.
-pub type Answer = Result<EventRow, ApiError>;
+pub type Answer = Result<EventJson, ApiError>;
 
 /// A validated event write, with what must still be checked against the space.
 pub struct Append {
@@ -55,13 +56,11 @@ impl Append {
         }
     }
 
-    /// About what the append holds in memory: its text, references and metadata (the
-    /// metadata is at most 16 KiB, so measuring it costs little).
+    /// The measure of the append for the queue's byte bounds: its rendered JSON, which is
+    /// about as long as its fields (what the bounds were calibrated on); the append holds
+    /// both, so about twice this.
     pub fn bytes(&self) -> usize {
-        let e = &self.event;
-        let refs: usize = e.references.iter().map(String::len).sum();
-        let metadata = serde_json::to_vec(&e.metadata).map_or(0, |m| m.len());
-        e.text.len() + refs + metadata + e.speaker_id.len() + e.speaker_name.len() + 256
+        self.event.body.len() + 256
     }
 }
 
@@ -234,7 +233,7 @@ async fn transact(
     Ok((answers, stored))
 }
 
-fn by_id(rows: Vec<EventRow>) -> HashMap<Uuid, EventRow> {
+fn by_id(rows: Vec<EventJson>) -> HashMap<Uuid, EventJson> {
     rows.into_iter().map(|r| (r.event_id, r)).collect()
 }
 

@@ -98,6 +98,7 @@ mod tests {
                 thread_id: None,
                 references: Vec::new(),
                 metadata: json!({}),
+                body: String::new(),
             },
             parent_event_id: None,
             thread_id: None,

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::store::{event_json::Event, events::EventRow};
+use crate::store::event_json::EventJson;
 
 /// An event serialised once for every subscriber, as the complete Server-Sent Events message
 /// every stream writes: subscribers share the bytes instead of formatting their own copy.
@@ -17,13 +17,15 @@ pub struct SharedEvent {
 }
 
 impl SharedEvent {
-    /// `id`, `event` and `data` lines, as poem's SSE writer formats them; the JSON is one
-    /// line (serde escapes line breaks inside strings).
-    pub fn new(row: EventRow) -> SharedEvent {
-        let (seq, event_id) = (row.seq, row.event_id);
-        let json = serde_json::to_string(&Event::from(row)).expect("an event serialises");
-        let message = format!("id: {event_id}\nevent: {EVENT_TYPE}\ndata: {json}\n\n");
-        SharedEvent::framed(seq, &message)
+    /// `id`, `event` and `data` lines, as poem's SSE writer formats them; the JSON is the
+    /// event's stored JSON, one line (serde and PostgreSQL escape line breaks inside strings,
+    /// and neither puts one between values).
+    pub fn new(event: EventJson) -> SharedEvent {
+        let message = format!(
+            "id: {}\nevent: {EVENT_TYPE}\ndata: {}\n\n",
+            event.event_id, event.json
+        );
+        SharedEvent::framed(event.seq, &message)
     }
 
     /// `message` framed as a chunk.

@@ -14,6 +14,8 @@ pub struct SpeakerActivity {
     pub last_event_at: DateTime<Utc>,
     /// The sequence numbers of the speaker's latest events, oldest first.
     pub latest: Vec<i64>,
+    /// The speaker name and type the speaker's latest event was written with.
+    pub said_as: (String, String),
 }
 
 impl SpeakerActivity {
@@ -37,15 +39,19 @@ pub async fn speakers(
     let db = db.client();
     let stmt = db
         .prepare_cached(
-            "SELECT speaker_id, count(*) AS event_count, max(created_at) AS last_event_at,
-                    (array_agg(seq ORDER BY seq DESC))[1:$3] AS latest
-             FROM events
-             WHERE space_id = $1 AND created_at >= $2
-             GROUP BY speaker_id
-             HAVING $4::timestamptz IS NULL OR max(created_at) < $4
-                 OR (max(created_at) = $4 AND speaker_id > $5)
-             ORDER BY last_event_at DESC, speaker_id
-             LIMIT $6",
+            "SELECT a.*, e.speaker_name AS said_name, e.speaker_type AS said_type
+             FROM (SELECT speaker_id, count(*) AS event_count,
+                          max(created_at) AS last_event_at, max(seq) AS last_seq,
+                          (array_agg(seq ORDER BY seq DESC))[1:$3] AS latest
+                   FROM events
+                   WHERE space_id = $1 AND created_at >= $2
+                   GROUP BY speaker_id
+                   HAVING $4::timestamptz IS NULL OR max(created_at) < $4
+                       OR (max(created_at) = $4 AND speaker_id > $5)
+                   ORDER BY last_event_at DESC, speaker_id
+                   LIMIT $6) a
+             JOIN events e ON e.space_id = $1 AND e.seq = a.last_seq
+             ORDER BY a.last_event_at DESC, a.speaker_id",
         )
         .await?;
     let (after_at, after_id) = (cursor.map(|c| c.0), cursor.map(|c| c.1.as_str()));
@@ -72,6 +78,7 @@ pub async fn speakers(
                 event_count: row.get("event_count"),
                 last_event_at: row.get("last_event_at"),
                 latest,
+                said_as: (row.get("said_name"), row.get("said_type")),
             }
         })
         .collect())

@@ -19,7 +19,8 @@
 //! is actually held. Stopping early is safe for memory: tokio-postgres hands a response
 //! over in batches of what one socket read brought, the next only once the previous one was
 //! taken, and discards the rest of a response whose stream was dropped; each row is turned
-//! into an [`EventRow`] as it comes, so the page never holds the raw rows as well.
+//! into its JSON ([`EventJson`]: the stored body with the sequence and time in front) as it
+//! comes, so the page never holds the raw rows as well.
 //!
 //! The rows after the cut are still produced by the database, sent and discarded, so a page
 //! must not ask for many more rows than fit: [`PageSize`] adapts the row limit to what the
@@ -34,10 +35,10 @@ use futures::TryStreamExt;
 use tokio_postgres::{RowStream, types::ToSql};
 use uuid::Uuid;
 
-use super::events::{COLUMNS, EventRow};
+use super::event_json::{self, EventJson};
 
-/// What an event takes once rendered as JSON beyond its values as received: the field
-/// names and punctuation, UUIDs and the timestamp as text.
+/// What an event takes in a page beyond its row as received: the sequence and timestamp
+/// written in front of its stored JSON, and the page's bookkeeping.
 const ROW_OVERHEAD: usize = 256;
 
 /// How many rows and bytes the next page may hold.
@@ -83,7 +84,7 @@ impl PageSize {
 
 /// Consecutive events, and whether more may follow them.
 pub struct Page {
-    pub events: Vec<EventRow>,
+    pub events: Vec<EventJson>,
     pub more: bool,
 }
 
@@ -119,9 +120,10 @@ pub async fn after(
     };
     let stmt = db
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events
+            "SELECT {} FROM events
              WHERE space_id = $1 AND seq > $2 AND seq <= $3 AND {filter}
-             ORDER BY seq LIMIT $4"
+             ORDER BY seq LIMIT $4",
+            event_json::columns()
         ))
         .await?;
     let mut params: Vec<&(dyn ToSql + Sync)> = vec![&space_id, &after, &through, &size.rows];
@@ -141,6 +143,18 @@ pub async fn after(
     page(rows, size).await
 }
 
+/// The SQL of [`after_event`], the cursor page: `benches/pgbench/read.sql` runs it too (a
+/// test compares them).
+pub fn after_event_sql() -> String {
+    format!(
+        "SELECT {} FROM events
+             WHERE space_id = $1 AND seq > COALESCE(
+                 (SELECT seq FROM events WHERE space_id = $1 AND event_id = $2), 0)
+             ORDER BY seq LIMIT $3",
+        event_json::columns()
+    )
+}
+
 /// The first page of the events of `space_id` after the event `after` (from the start
 /// without one, or when it is not in the space); the cursor is looked up in the same
 /// statement, so a page costs one round trip.
@@ -151,14 +165,7 @@ pub async fn after_event(
     size: &mut PageSize,
 ) -> Result<Page, tokio_postgres::Error> {
     let db = db.client();
-    let stmt = db
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events
-             WHERE space_id = $1 AND seq > COALESCE(
-                 (SELECT seq FROM events WHERE space_id = $1 AND event_id = $2), 0)
-             ORDER BY seq LIMIT $3"
-        ))
-        .await?;
+    let stmt = db.prepare_cached(&after_event_sql()).await?;
     let params: [&(dyn ToSql + Sync); 3] = [&space_id, &after, &size.rows];
     let rows = db.query_raw(&stmt, params).await?;
     page(rows, size).await
@@ -175,11 +182,12 @@ pub async fn of_seqs(
     let db = db.client();
     let stmt = db
         .prepare_cached(&format!(
-            "SELECT {COLUMNS}
+            "SELECT {}
              FROM unnest($2::bigint[]) WITH ORDINALITY AS wanted(seq, n)
              JOIN events USING (seq)
              WHERE space_id = $1
-             ORDER BY n LIMIT $3"
+             ORDER BY n LIMIT $3",
+            event_json::columns()
         ))
         .await?;
     let params: [&(dyn ToSql + Sync); 3] = [&space_id, &seqs, &size.rows];
@@ -200,7 +208,7 @@ async fn page(rows: RowStream, size: &mut PageSize) -> Result<Page, tokio_postgr
     while let Some(row) = rows.try_next().await? {
         let own = row.raw_size_bytes().saturating_add(ROW_OVERHEAD);
         bytes = bytes.saturating_add(i64::try_from(own).unwrap_or(i64::MAX));
-        events.push(EventRow::from_row(&row));
+        events.push(EventJson::from_row(&row));
         if bytes >= size.max_bytes {
             cut_by_bytes = true;
             break;
@@ -214,6 +222,32 @@ async fn page(rows: RowStream, size: &mut PageSize) -> Result<Page, tokio_postgr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The benchmark compares the server with pgbench running the server's own SQL.
+    #[test]
+    fn pgbench_reads_the_page_the_server_reads() {
+        let words = |sql: &str| {
+            sql.replace('(', " ( ")
+                .replace(')', " ) ")
+                .replace(',', " , ")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        for script in [
+            include_str!("../../benches/pgbench/read.sql"),
+            include_str!("../../benches/pgbench/read_spread.sql"),
+        ] {
+            let start = script.find("SELECT event_id").expect("the page query");
+            let page = &script[start..];
+            let page = &page[..page.find(';').unwrap()];
+            let page = page
+                .replace(":space", "$1")
+                .replace(":cursor", "$2")
+                .replace("LIMIT 50", "LIMIT $3");
+            assert_eq!(words(&page), words(&after_event_sql()));
+        }
+    }
 
     #[test]
     fn the_row_limit_follows_what_fits() {

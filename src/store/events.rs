@@ -7,7 +7,12 @@
 //! race-free against a concurrent archive. Appends are batched per space by
 //! [`crate::group_commit`].
 
-use super::rows;
+use std::collections::HashMap;
+
+use super::{
+    event_json::{self, EventJson},
+    rows,
+};
 use crate::tenancy::TenantTx;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -43,6 +48,29 @@ pub struct NewEvent {
     pub thread_id: Option<Uuid>,
     pub references: Vec<String>,
     pub metadata: Value,
+    /// Its JSON as stored ([`event_json::Body`]); set by [`NewEvent::rendered`].
+    pub body: String,
+}
+
+impl NewEvent {
+    /// The event with its `body` rendered: done by the request's own task, so the space's
+    /// group commit only copies it.
+    pub fn rendered(mut self) -> NewEvent {
+        self.body = event_json::Body {
+            event_id: self.event_id,
+            space_id: &self.space_id,
+            speaker_id: &self.speaker_id,
+            speaker_name: &self.speaker_name,
+            speaker_type: &self.speaker_type,
+            text: &self.text,
+            parent_event_id: self.parent_event_id,
+            references: &self.references,
+            thread_id: self.thread_id,
+            metadata: &self.metadata,
+        }
+        .render();
+        self
+    }
 }
 
 /// The columns [`EventRow::from_row`] reads, for queries in other modules.
@@ -79,10 +107,10 @@ pub async fn append_batch(
     db: &TenantTx,
     space_id: &str,
     events: &[&NewEvent],
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
+) -> Result<Vec<EventJson>, tokio_postgres::Error> {
     let db = db.client();
     let stmt = db
-        .prepare_cached(&format!(
+        .prepare_cached(
             "WITH s AS (
                  UPDATE spaces SET last_seq = last_seq + cardinality($2::uuid[]),
                                    event_count = event_count + cardinality($2::uuid[]),
@@ -90,17 +118,18 @@ pub async fn append_batch(
                  WHERE space_id = $1 AND status = 'active'
                  RETURNING last_seq - cardinality($2::uuid[]) AS before, last_event_at)
              INSERT INTO events (event_id, space_id, seq, speaker_id, speaker_name, speaker_type,
-                                 text, created_at, parent_event_id, thread_id, refs, metadata)
+                                 text, created_at, parent_event_id, thread_id, refs, metadata,
+                                 body)
              SELECT e.event_id, $1, s.before + e.n, e.speaker_id, e.speaker_name,
                     e.speaker_type, e.text, s.last_event_at, e.parent_event_id, e.thread_id,
-                    e.refs, e.metadata
+                    e.refs, e.metadata, e.body
              FROM s, unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-                            $7::uuid[], $8::uuid[], $9::jsonb[], $10::jsonb[])
+                            $7::uuid[], $8::uuid[], $9::jsonb[], $10::jsonb[], $12::text[])
                      WITH ORDINALITY
                      AS e(event_id, speaker_id, speaker_name, speaker_type, text,
-                          parent_event_id, thread_id, refs, metadata, n)
-             RETURNING {COLUMNS}"
-        ))
+                          parent_event_id, thread_id, refs, metadata, body, n)
+             RETURNING event_id, seq, created_at",
+        )
         .await?;
     let column = |f: fn(&NewEvent) -> &str| events.iter().map(|e| f(e)).collect::<Vec<_>>();
     let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
@@ -126,10 +155,24 @@ pub async fn append_batch(
                 &refs,
                 &metadata,
                 &crate::domain::now(),
+                &column(|e| &e.body),
             ],
         )
         .await?;
-    Ok(rows.iter().map(EventRow::from_row).collect())
+    // The JSON is the body rendered by the request plus what the statement assigned.
+    let bodies: HashMap<Uuid, &str> = events.iter().map(|e| (e.event_id, &*e.body)).collect();
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let (event_id, seq) = (row.get("event_id"), row.get("seq"));
+            let at: DateTime<Utc> = row.get("created_at");
+            EventJson {
+                event_id,
+                seq,
+                json: event_json::assemble(seq, &at, bodies[&event_id]),
+            }
+        })
+        .collect())
 }
 
 /// Which of the ids an append points at exist in the space, and the space's status (`None`
@@ -169,12 +212,15 @@ pub async fn get_many(
     db: &TenantTx,
     space_id: &str,
     event_ids: &[Uuid],
-) -> Result<Vec<EventRow>, tokio_postgres::Error> {
+) -> Result<Vec<EventJson>, tokio_postgres::Error> {
     rows::all(
         db.client(),
-        &format!("SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = ANY($2::uuid[])"),
+        &format!(
+            "SELECT {} FROM events WHERE space_id = $1 AND event_id = ANY($2::uuid[])",
+            event_json::columns()
+        ),
         &[&space_id, &event_ids],
-        EventRow::from_row,
+        EventJson::from_row,
     )
     .await
 }
@@ -183,12 +229,15 @@ pub async fn get(
     db: &TenantTx,
     space_id: &str,
     event_id: Uuid,
-) -> Result<Option<EventRow>, tokio_postgres::Error> {
+) -> Result<Option<EventJson>, tokio_postgres::Error> {
     rows::opt(
         db.client(),
-        &format!("SELECT {COLUMNS} FROM events WHERE space_id = $1 AND event_id = $2"),
+        &format!(
+            "SELECT {} FROM events WHERE space_id = $1 AND event_id = $2",
+            event_json::columns()
+        ),
         &[&space_id, &event_id],
-        EventRow::from_row,
+        EventJson::from_row,
     )
     .await
 }

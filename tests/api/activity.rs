@@ -86,7 +86,16 @@ async fn digest_per_participant() {
     assert_eq!(e["sequence"], 9);
     assert_eq!(e["metadata"]["mentions"], json!([alice.actor_id]));
     let at: DateTime<Utc> = c["last_event_at"].as_str().unwrap().parse().unwrap();
-    assert_eq!(at, last.created_at);
+    let last: Value = serde_json::from_str(&last.json).unwrap();
+    assert_eq!(e, &last, "the event as the append returned it");
+    assert_eq!(
+        at,
+        last["timestamp"]
+            .as_str()
+            .unwrap()
+            .parse::<DateTime<Utc>>()
+            .unwrap()
+    );
 
     let a = &people[1];
     assert_eq!(a["name"], "Alice");
@@ -111,16 +120,20 @@ async fn digest_per_participant() {
     );
 
     // `since` is inclusive.
-    let since = alice_events[5]
-        .created_at
-        .to_rfc3339_opts(SecondsFormat::Micros, true);
+    let created_at = |e: &convo::store::event_json::EventJson| {
+        serde_json::from_str::<Value>(&e.json).unwrap()["timestamp"]
+            .as_str()
+            .unwrap()
+            .parse::<DateTime<Utc>>()
+            .unwrap()
+    };
+    let since = created_at(&alice_events[5]).to_rfc3339_opts(SecondsFormat::Micros, true);
     let (status, digest) = activity(&app, &alice, "s", &[("since", since.as_str())]).await;
     assert_eq!(status, 200);
     assert_eq!(digest["participants"][1]["event_count"], 2);
     assert_eq!(texts(&digest["participants"][1]), ["a6", "a7"]);
     // The same instant without an offset is read as UTC.
-    let naive = alice_events[5]
-        .created_at
+    let naive = created_at(&alice_events[5])
         .naive_utc()
         .format("%Y-%m-%dT%H:%M:%S%.6f")
         .to_string();

@@ -43,6 +43,7 @@ mod spaces;
 mod spares;
 mod spec_findings;
 mod sse;
+mod stored_json;
 mod stream;
 mod stream_access;
 mod stream_handoff;

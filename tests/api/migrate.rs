@@ -62,11 +62,11 @@ async fn an_interrupted_migration_resumes_and_finishes() {
             .all(|o| o.result.as_ref().is_ok_and(|n| *n == 1))
     );
     let versions = migrations::tenant_versions(&app.state.db).await.unwrap();
-    assert_eq!(versions, BTreeMap::from([(Some(2), 7), (Some(900), 6)]));
+    assert_eq!(versions, BTreeMap::from([(Some(3), 7), (Some(900), 6)]));
     // The default schema (first) has no row in convo.tenants.
     assert_eq!(
         recorded_versions(&app).await,
-        BTreeMap::from([(Some(2), 7), (Some(900), 5)])
+        BTreeMap::from([(Some(3), 7), (Some(900), 5)])
     );
 
     // A broken follow-up fails per tenant, each keeping what it had applied.

@@ -54,7 +54,7 @@ impl TestApp {
         speaker: &Actor,
         text: &str,
         metadata: Value,
-    ) -> convo::store::events::EventRow {
+    ) -> convo::store::event_json::EventJson {
         use convo::tenancy::{SchemaName, TenantTx};
         let schema = schema_name
             .map(|s| SchemaName::parse(s).unwrap())
@@ -71,7 +71,9 @@ impl TestApp {
             thread_id: None,
             references: vec![],
             metadata,
-        };
+            body: String::new(),
+        }
+        .rendered();
         let row = convo::store::events::append_batch(&tx, space_id, &[&event])
             .await
             .unwrap()
