@@ -19,6 +19,14 @@ const RECHECK: Duration = Duration::from_secs(60);
 /// How soon to look again when another replica was refilling.
 const BUSY_RETRY: Duration = Duration::from_secs(1);
 
+/// After a wake, the refill waits until no creation has woken it for this long: a burst of
+/// creations takes its spares first, and the DDL of new ones does not compete with the
+/// burst's requests for the database.
+const SETTLE: Duration = Duration::from_millis(250);
+
+/// The longest a steady stream of creations can put the refill off.
+const MAX_SETTLE: Duration = Duration::from_secs(2);
+
 /// What the last refill of this replica left.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Round {
@@ -99,11 +107,23 @@ async fn run(
         };
         let wait = pause.unwrap_or(RECHECK);
         tokio::select! {
-            _ = pool.wake.notified(), if pause.is_none() => {}
+            _ = pool.wake.notified(), if pause.is_none() => settle(&pool.wake).await,
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.changed() => return,
         }
     }
+}
+
+/// Wait until `wake` has been quiet for [`SETTLE`], at most [`MAX_SETTLE`].
+async fn settle(wake: &Notify) {
+    let deadline = tokio::time::Instant::now() + MAX_SETTLE;
+    while tokio::time::timeout_at(
+        deadline.min(tokio::time::Instant::now() + SETTLE),
+        wake.notified(),
+    )
+    .await
+    .is_ok()
+    {}
 }
 
 /// One refill on the task's connection, (re)connecting when needed.
