@@ -81,6 +81,12 @@ pub struct DbConfig {
     /// are busy, before it takes any connection (0: take any at once).
     #[arg(long, env = "CONVO_DB_AFFINITY_WAIT_MS", default_value_t = 5)]
     pub db_affinity_wait_ms: u64,
+
+    /// Prepared statements each pooled connection keeps per tenant schema, in all (0: one
+    /// statement per query for every tenant, re-planned whenever the tenant changes). Each
+    /// costs backend memory (a plan); the cache is emptied when full.
+    #[arg(long, env = "CONVO_DB_TENANT_STATEMENTS", default_value_t = 0)]
+    pub db_tenant_statements: usize,
 }
 
 impl DbConfig {
@@ -109,6 +115,7 @@ impl fmt::Debug for DbConfig {
             .field("conn_max_lifetime_secs", &self.conn_max_lifetime_secs)
             .field("db_affinity", &self.db_affinity)
             .field("db_affinity_wait_ms", &self.db_affinity_wait_ms)
+            .field("db_tenant_statements", &self.db_tenant_statements)
             .finish()
     }
 }

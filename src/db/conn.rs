@@ -32,6 +32,8 @@ struct Shared {
     /// once per connection at startup, which a transaction-mode pooler does not pass on.
     local_settings: String,
     param_types: ParamTypes,
+    /// Statements kept per connection for each tenant (0: one per SQL text for all tenants).
+    tenant_statements: usize,
 }
 
 /// The pool of request connections.
@@ -42,18 +44,34 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn new(inner: AffinePool, pooler: Pooler, statement_timeout_secs: u64) -> Pool {
-        let local_settings = if pooler.is_session() {
+    pub fn new(
+        inner: AffinePool,
+        pooler: Pooler,
+        statement_timeout_secs: u64,
+        tenant_statements: usize,
+    ) -> Pool {
+        let tenant_statements = if pooler.keeps_statements() {
+            tenant_statements
+        } else {
+            0
+        };
+        let mut local_settings = if pooler.is_session() {
             String::new()
         } else {
             format!("; SET LOCAL statement_timeout = '{statement_timeout_secs}s'")
         };
+        if tenant_statements > 0 {
+            // A tenant's statement runs a few times per connection at most before it is
+            // evicted: without this PostgreSQL would plan each of its first five runs anew.
+            local_settings.push_str("; SET LOCAL plan_cache_mode = force_generic_plan");
+        }
         Pool {
             inner,
             shared: Arc::new(Shared {
                 pooler,
                 local_settings,
                 param_types: ParamTypes::default(),
+                tenant_statements,
             }),
         }
     }
@@ -81,6 +99,7 @@ impl Pool {
         Conn {
             obj,
             shared: self.shared.clone(),
+            tenant: None,
         }
     }
 
@@ -97,6 +116,8 @@ impl Pool {
 pub struct Conn {
     obj: Lease,
     shared: Arc<Shared>,
+    /// The tenant schema of the transaction this connection serves, if any.
+    tenant: Option<Arc<str>>,
 }
 
 /// A statement from [`Conn::prepare_cached`]: a named statement of this connection, or (in
@@ -167,6 +188,27 @@ impl Conn {
         &self.shared.local_settings
     }
 
+    /// Mark this connection as serving `schema`'s transaction (see [`Self::prepare_cached`]).
+    pub fn scope_to(&mut self, schema: &str) {
+        self.tenant = Some(schema.into());
+    }
+
+    /// A statement of its own for each tenant: PostgreSQL keeps a statement's plan only while
+    /// the `search_path` it was planned under is current, so one statement shared by the
+    /// tenants of a connection is re-analysed and re-planned at nearly every run when
+    /// transactions alternate between tenants. The tenant's name in a trailing comment makes
+    /// the text, and so the cache entry, the tenant's own. The cache is bounded: when it
+    /// holds `tenant_statements`, it is emptied (each statement closed on the backend).
+    async fn prepare_for_tenant(&self, schema: &str, sql: &str) -> Result<Statement, Error> {
+        let cache = &self.obj.statement_cache;
+        if cache.size() >= self.shared.tenant_statements {
+            cache.clear();
+        }
+        self.obj
+            .prepare_cached(&format!("{sql}\n/* {schema} */"))
+            .await
+    }
+
     /// Close this connection instead of reusing it (its state is unknown).
     pub fn discard(self) {
         self.obj.discard()
@@ -181,7 +223,13 @@ impl Conn {
     /// parameter types (nothing is left on the backend).
     pub async fn prepare_cached(&self, sql: &str) -> Result<Stmt, Error> {
         if self.shared.pooler.keeps_statements() {
-            return Ok(Stmt(Prepared::Named(self.obj.prepare_cached(sql).await?)));
+            let named = match &self.tenant {
+                Some(schema) if self.shared.tenant_statements > 0 => {
+                    self.prepare_for_tenant(schema, sql).await?
+                }
+                _ => self.obj.prepare_cached(sql).await?,
+            };
+            return Ok(Stmt(Prepared::Named(named)));
         }
         let types = self.shared.param_types.of(self.client(), sql).await?;
         Ok(Stmt(Prepared::Unnamed {

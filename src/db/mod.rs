@@ -127,7 +127,12 @@ impl Db {
             },
         );
         Db {
-            pool: Pool::new(affine, cfg.pooler, cfg.statement_timeout_secs.max(1)),
+            pool: Pool::new(
+                affine,
+                cfg.pooler,
+                cfg.statement_timeout_secs.max(1),
+                cfg.db_tenant_statements,
+            ),
             direct_config,
         }
     }

@@ -41,11 +41,14 @@ impl TenantTx {
         let tx = TenantTx {
             // Preferably a connection that served this tenant last: docs/architecture.md
             // #tenant-affine-connections.
-            conn: Some(
-                pool.get_for(schema.as_str())
+            conn: Some({
+                let mut conn = pool
+                    .get_for(schema.as_str())
                     .instrument(span.clone())
-                    .await?,
-            ),
+                    .await?;
+                conn.scope_to(schema.as_str());
+                conn
+            }),
             span,
         };
         // Queued, not awaited: it travels in the same round trip as the request's first

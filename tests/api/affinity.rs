@@ -164,8 +164,34 @@ async fn two_transactions_never_share_a_connection() {
 
 #[tokio::test]
 async fn a_connection_that_served_one_tenant_shows_the_next_only_its_own_rows() {
+    alternate_tenants_on_one_connection(0).await;
+}
+
+#[tokio::test]
+async fn with_statements_per_tenant_each_tenant_still_sees_only_its_own_rows() {
+    // Two fit: every other transaction empties the cache, so both paths run.
+    let app = alternate_tenants_on_one_connection(2).await;
+    let conn = app.state.db.pool.get().await.unwrap();
+    let texts: Vec<String> = conn
+        .query("SELECT statement FROM pg_prepared_statements", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("/* tenant_tenant_b */")),
+        "the last tenant's statement is its own: {texts:?}"
+    );
+    assert!(texts.len() <= 3, "the cache stays bounded: {texts:?}");
+}
+
+async fn alternate_tenants_on_one_connection(tenant_statements: usize) -> TestApp {
     // One connection: every tenant's transaction runs on the same backend, one after another.
-    let app = app_with_pool(1).await;
+    let mut config = serve_config(&fresh_database().await);
+    config.db.pool_size = 1;
+    config.db.db_tenant_statements = tenant_statements;
+    let app = TestApp::spawn_with(config).await;
     let pool = app.state.db.pool.clone();
     let (a, b) = (app.human("Alice").await, app.human("Bob").await);
     let mut schemas = Vec::new();
@@ -214,6 +240,7 @@ async fn a_connection_that_served_one_tenant_shows_the_next_only_its_own_rows() 
             assert_eq!(ids, vec![expected]);
         }
     }
+    app
 }
 
 #[tokio::test]

@@ -175,6 +175,7 @@ pub fn serve_config(database_url: &str) -> ServeConfig {
             conn_max_lifetime_secs: 600,
             db_affinity: convo::config::Switch::On,
             db_affinity_wait_ms: 5,
+            db_tenant_statements: 0,
         },
         summary: SummaryConfig {
             summary_provider: SummaryProvider::Extractive,
