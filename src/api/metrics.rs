@@ -36,12 +36,14 @@ pub async fn endpoint(req: &poem::Request, state: Data<&Arc<AppState>>) -> Respo
     // Only when asked (`?backend_memory=1`): one query per idle backend, ~0.1 s each with
     // thousands of tenants cached, too dear for every scrape (docs/operations.md).
     if req.uri().query() == Some("backend_memory=1") {
-        let cache = crate::db::backend_memory::cache_bytes(&state.db.pool).await;
-        m.backend_cache.reset();
-        if let (Some(min), Some(max)) = (cache.first(), cache.last()) {
-            let median = &cache[cache.len() / 2];
-            for (stat, bytes) in [("min", min), ("median", median), ("max", max)] {
-                m.backend_cache.with_label_values(&[stat]).set(*bytes);
+        // Another scrape looking at the same time leaves the gauges as they were.
+        if let Some(cache) = crate::db::backend_memory::cache_bytes(&state.db.pool).await {
+            m.backend_cache.reset();
+            if let (Some(min), Some(max)) = (cache.first(), cache.last()) {
+                let median = &cache[cache.len() / 2];
+                for (stat, bytes) in [("min", min), ("median", median), ("max", max)] {
+                    m.backend_cache.with_label_values(&[stat]).set(*bytes);
+                }
             }
         }
     }
