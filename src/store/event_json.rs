@@ -194,7 +194,12 @@ mod tests {
 
     /// What the API returned before bodies were stored: `Event` serialised by serde.
     fn old_json(e: &NewEvent, seq: i64, at: DateTime<Utc>) -> String {
-        serde_json::to_string(&Event {
+        serde_json::to_string(&event(e, seq, at)).unwrap()
+    }
+
+    /// The documented event object of `e`.
+    fn event(e: &NewEvent, seq: i64, at: DateTime<Utc>) -> Event {
+        Event {
             event_id: e.event_id,
             space_id: e.space_id.clone(),
             speaker_id: e.speaker_id.clone(),
@@ -207,8 +212,7 @@ mod tests {
             thread_id: e.thread_id,
             metadata: e.metadata.clone(),
             sequence: seq,
-        })
-        .unwrap()
+        }
     }
 
     fn events() -> Vec<NewEvent> {
@@ -278,21 +282,7 @@ mod tests {
         for e in events() {
             for at in times() {
                 let event: Value = serde_json::from_str(&old_json(&e, 7, at)).unwrap();
-                let documented = Event {
-                    event_id: e.event_id,
-                    space_id: e.space_id.clone(),
-                    speaker_id: e.speaker_id.clone(),
-                    speaker_name: e.speaker_name.clone(),
-                    speaker_type: e.speaker_type.clone(),
-                    text: e.text.clone(),
-                    timestamp: at,
-                    parent_event_id: e.parent_event_id,
-                    references: e.references.clone(),
-                    thread_id: e.thread_id,
-                    metadata: e.metadata.clone(),
-                    sequence: 7,
-                };
-                assert_eq!(Some(event), documented.to_json());
+                assert_eq!(Some(event), self::event(&e, 7, at).to_json());
             }
         }
     }

@@ -166,7 +166,7 @@ pub async fn migrate_tenant(
     }
     .await;
     // Still under the lock, and also after a run that failed part-way: what was applied.
-    let recorded = record_version(client, schema).await;
+    let recorded = record_version(client, schema, "convo.tenants").await;
     client
         .execute("SELECT pg_advisory_unlock(hashtext($1))", &[&lock_key])
         .await?;
@@ -175,16 +175,18 @@ pub async fn migrate_tenant(
     Ok(applied)
 }
 
-/// Copy the schema's newest applied migration into `convo.tenants.schema_version`, which
-/// /metrics reads (one query, not one per schema). The default schema has no row there.
-async fn record_version(
+/// Copy the schema's newest applied migration into the `schema_version` of its row in
+/// `registry` (`convo.tenants`, which /metrics and `convo migrate` read without opening each
+/// schema, or `convo.spare_schemas`). The default schema has no row in either.
+pub async fn record_version(
     client: &Client,
     schema: &SchemaName,
+    registry: &'static str,
 ) -> Result<u64, tokio_postgres::Error> {
     client
         .execute(
             &format!(
-                "UPDATE convo.tenants SET schema_version =
+                "UPDATE {registry} SET schema_version =
                      (SELECT max(version) FROM {}.{HISTORY_TABLE})
                  WHERE schema_name = $1",
                 schema.quoted()

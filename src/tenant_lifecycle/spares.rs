@@ -21,10 +21,7 @@ use tokio_postgres::Client;
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::tenancy::{
-    SchemaName,
-    migrations::{self, HISTORY_TABLE},
-};
+use crate::tenancy::{SchemaName, migrations};
 
 /// The advisory lock one refill holds, so replicas do not overshoot the target together.
 const REFILL_LOCK: &str = "convo.spare_schemas";
@@ -204,17 +201,7 @@ async fn migrate_spare(
             return Ok(None);
         }
         let applied = migrations::migrate_tenant(client, spare, migrations).await?;
-        client
-            .execute(
-                &format!(
-                    "UPDATE convo.spare_schemas SET schema_version =
-                         (SELECT max(version) FROM {}.{HISTORY_TABLE})
-                     WHERE schema_name = $1",
-                    spare.quoted()
-                ),
-                &[&spare.as_str()],
-            )
-            .await?;
+        migrations::record_version(client, spare, "convo.spare_schemas").await?;
         anyhow::Ok(Some(applied))
     }
     .await;

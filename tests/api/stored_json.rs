@@ -114,8 +114,16 @@ fn served_as_written(reads: &[Vec<Value>], written: &[Value]) {
     }
 }
 
-#[tokio::test]
-async fn every_read_serves_the_json_the_write_returned() {
+/// A tenant of Alice's with the space `room` holding the events of [`write_events`].
+struct Room {
+    app: TestApp,
+    alice: Actor,
+    schema: String,
+    written: Vec<Value>,
+    ids: Vec<String>,
+}
+
+async fn room() -> Room {
     let app = TestApp::spawn().await;
     let alice = app.human("Alice").await;
     let schema = app.tenant(&alice, "Org").await["schema_name"]
@@ -128,6 +136,24 @@ async fn every_read_serves_the_json_the_write_returned() {
         .iter()
         .map(|e| e["event_id"].as_str().unwrap().to_string())
         .collect();
+    Room {
+        app,
+        alice,
+        schema,
+        written,
+        ids,
+    }
+}
+
+#[tokio::test]
+async fn every_read_serves_the_json_the_write_returned() {
+    let Room {
+        app,
+        alice,
+        schema,
+        written,
+        ids,
+    } = room().await;
     served_as_written(&every_read(&app, &alice, "room", &ids).await, &written);
 
     // Byte for byte, too: the one-event read returns the write's own bytes.
@@ -158,18 +184,13 @@ async fn every_read_serves_the_json_the_write_returned() {
 
 #[tokio::test]
 async fn rows_without_a_stored_body_are_served_the_same() {
-    let app = TestApp::spawn().await;
-    let alice = app.human("Alice").await;
-    let schema = app.tenant(&alice, "Org").await["schema_name"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    app.space(&alice, "room").await;
-    let written = write_events(&app, &alice, "room").await;
-    let ids: Vec<String> = written
-        .iter()
-        .map(|e| e["event_id"].as_str().unwrap().to_string())
-        .collect();
+    let Room {
+        app,
+        alice,
+        schema,
+        written,
+        ids,
+    } = room().await;
 
     // As a row written before tenant migration V3 (or by the previous release) looks.
     let cleared = app
